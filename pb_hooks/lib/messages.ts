@@ -1,0 +1,88 @@
+// Sending: what a posted message may contain, idempotent client keys, and
+// what is written in the same transaction as the message: the conversation
+// preview and one queued delivery per external participant.
+import { badField } from './http';
+import { checkOutbound, doQueueDeliveries } from './sms';
+
+/** MAX_BODY is the longest text a message may carry, in characters. */
+export const MAX_BODY = 4000;
+const PREVIEW = 200;
+
+/** checkBody validates a posted text and returns the reason it is refused, or "" when it is fine. */
+export function checkBody(body: string): string {
+  if (body.trim() === '') return 'Write something before sending.';
+  // count code points, the way a person counts characters
+  const length = Array.from(body).length;
+  if (length > MAX_BODY) return `Messages are limited to ${MAX_BODY} characters; this one has ${length}.`;
+  return '';
+}
+
+/** previewOf returns the one-line preview shown in the conversation list. */
+export function previewOf(body: string): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(line);
+  return chars.length > PREVIEW ? chars.slice(0, PREVIEW - 1).join('') + '…' : line;
+}
+
+/** findByClientKey returns the caller's message already stored under this client key, if any. */
+export function findByClientKey(app: CoreApp, author: string, clientKey: string): core.Record | undefined {
+  if (!clientKey) return undefined;
+  try {
+    return app.findFirstRecordByFilter('messages', 'author = {:author} && client_key = {:key}', {
+      author,
+      key: clientKey,
+    });
+  } catch (_) {
+    return undefined;
+  }
+}
+
+/** doPostMessage stores a posted message (for users: author from the session, text only) with a validated body and preview updated in one transaction; a repeated client key answers with the stored message. */
+export function doPostMessage(e: core.RecordRequestEvent): void {
+  const record = e.record!;
+  // superusers (migrations, tests, the admin dashboard) write as whoever they name
+  if (!e.hasSuperuserAuth()) {
+    const body = e.requestInfo().body;
+    if (body.kind !== undefined && body.kind !== 'text') {
+      badField('kind', 'Only text can be posted; system lines are written by the server.');
+    }
+    record.set('author', e.auth!.id);
+    record.set('author_phone', '');
+    record.set('kind', 'text');
+    record.set('event', null);
+  }
+  const author = record.getString('author');
+  const problem = checkBody(record.getString('body'));
+  if (problem) badField('body', problem);
+  const legs = checkOutbound(e.app, record);
+
+  const clientKey = record.getString('client_key');
+  const earlier = findByClientKey(e.app, author, clientKey);
+  if (earlier) {
+    e.json(200, earlier);
+    return;
+  }
+  try {
+    const app = e.app;
+    app.runInTransaction((tx) => {
+      e.app = tx;
+      e.next();
+      doTouchConversation(tx, record);
+      if (legs) doQueueDeliveries(tx, record, legs);
+    });
+    e.app = app;
+  } catch (err) {
+    // a concurrent retry with the same key won the unique index: answer with its message
+    const winner = findByClientKey($app, author, clientKey);
+    if (!winner) throw err;
+    e.json(200, winner);
+  }
+}
+
+/** doTouchConversation moves the conversation to the top of everyone's list with the message's preview. */
+export function doTouchConversation(app: CoreApp, message: core.Record): void {
+  const conversation = app.findRecordById('conversations', message.getString('conversation'));
+  conversation.set('last_message_at', message.getDateTime('created'));
+  conversation.set('last_preview', previewOf(message.getString('body')));
+  app.save(conversation);
+}

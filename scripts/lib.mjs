@@ -1,0 +1,152 @@
+// Build steps shared by `npm start`, `npm test` and `npm run build`: each step
+// checks whether its output is older than its inputs and does nothing when it
+// is current, so a second start reuses what is built.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const buildDir = join(root, 'build');
+export const pocketbaseBin = join(buildDir, 'pocketbase');
+export const hooksOut = join(buildDir, 'pb_hooks');
+export const uiOut = join(buildDir, 'ui');
+export const migrationsDir = join(root, 'pb_migrations');
+export const pocketbaseTypes = join(buildDir, 'pocketbase-types.d.ts');
+export const bridgeBundle = join(buildDir, 'smsc-bridge.mjs');
+
+const goModDir = join(root, 'deploy', 'pocketbase');
+
+/** log prints a step line the way every script does. */
+export function log(msg) {
+  process.stdout.write(`[appliance] ${msg}\n`);
+}
+
+/** run executes a command with inherited output and throws on a non-zero exit. */
+export function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
+}
+
+/** newestMtime returns the newest modification time under the given paths. */
+export function newestMtime(paths, skip = () => false) {
+  let newest = 0;
+  const walk = (p) => {
+    if (!existsSync(p) || skip(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) for (const name of readdirSync(p)) walk(join(p, name));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of paths) walk(p);
+  return newest;
+}
+
+function outdated(output, inputs, skip) {
+  if (!existsSync(output)) return true;
+  return statSync(output).mtimeMs < newestMtime(inputs, skip);
+}
+
+/** ensureNodeModules runs `npm ci` when node_modules is missing or older than the lock file. */
+export function ensureNodeModules() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  if (!outdated(marker, [join(root, 'package-lock.json')])) return;
+  log('installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+/** ensurePocketBase builds the PocketBase binary from deploy/pocketbase when it is missing or stale. */
+export function ensurePocketBase() {
+  if (outdated(pocketbaseBin, [goModDir])) {
+    log('building PocketBase from its Go module (first time: a few minutes)');
+    mkdirSync(buildDir, { recursive: true });
+    run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', pocketbaseBin, '.'], {
+      cwd: goModDir,
+      env: { ...process.env, CGO_ENABLED: '0' },
+    });
+  }
+  if (outdated(pocketbaseTypes, [pocketbaseBin])) copyPocketBaseTypes();
+}
+
+// the JSVM's types.d.ts ships in the Go module; copying it lets tsc check the
+// hooks before PocketBase has ever run
+function copyPocketBaseTypes() {
+  const r = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/pocketbase/pocketbase'], {
+    cwd: goModDir,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`go list: ${r.stderr}`);
+  const src = join(r.stdout.trim(), 'plugins', 'jsvm', 'internal', 'types', 'generated', 'types.d.ts');
+  copyFileSync(src, pocketbaseTypes);
+  chmodSync(pocketbaseTypes, 0o644);
+}
+
+/** ensureHooks compiles pb_hooks/*.pb.ts and bundles pb_hooks/lib/*.ts (with src/lib/domain) into build/pb_hooks. */
+export async function ensureHooks() {
+  const srcDir = join(root, 'pb_hooks');
+  const inputs = [srcDir, join(root, 'src', 'lib', 'domain')];
+  const stamp = join(hooksOut, '.built');
+  if (!outdated(stamp, inputs)) return;
+  log('compiling hooks');
+  const esbuild = await import('esbuild');
+  rmSync(hooksOut, { recursive: true, force: true });
+  mkdirSync(join(hooksOut, 'lib'), { recursive: true });
+  const isTest = (f) => f.endsWith('.test.ts') || f.endsWith('.d.ts');
+  // goja runs ES2020 syntax; entry files stay scripts because every handler is
+  // compiled on its own and must require() what it uses
+  const entries = readdirSync(srcDir).filter((f) => f.endsWith('.pb.ts'));
+  for (const f of entries) {
+    await esbuild.build({
+      entryPoints: [join(srcDir, f)],
+      outfile: join(hooksOut, f.replace(/\.ts$/, '.js')),
+      bundle: false,
+      target: 'es2020',
+      tsconfig: join(srcDir, 'tsconfig.json'),
+      logLevel: 'warning',
+    });
+  }
+  const libDir = join(srcDir, 'lib');
+  const libs = existsSync(libDir) ? readdirSync(libDir).filter((f) => f.endsWith('.ts') && !isTest(f)) : [];
+  if (libs.length) {
+    await esbuild.build({
+      entryPoints: libs.map((f) => join(libDir, f)),
+      outdir: join(hooksOut, 'lib'),
+      bundle: true,
+      format: 'cjs',
+      platform: 'neutral',
+      target: 'es2020',
+      tsconfig: join(srcDir, 'tsconfig.json'),
+      logLevel: 'warning',
+    });
+  }
+  writeStamp(stamp);
+}
+
+/** ensureSvelteKitSync writes .svelte-kit/, which the root tsconfig (and so vitest and svelte-check) extends. */
+export function ensureSvelteKitSync() {
+  if (existsSync(join(root, '.svelte-kit', 'tsconfig.json'))) return;
+  run(process.execPath, [join(root, 'node_modules', '@sveltejs', 'kit', 'svelte-kit.js'), 'sync']);
+}
+
+/** ensureUi builds the SvelteKit SPA into build/ui when its sources changed. */
+export function ensureUi() {
+  const stamp = join(uiOut, 'index.html');
+  const inputs = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'].map((p) => join(root, p));
+  if (!outdated(stamp, inputs, (p) => p.endsWith('.test.ts'))) return;
+  log('building the UI');
+  run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']);
+}
+
+function writeStamp(path) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, new Date().toISOString());
+}
+
+/** buildAll runs every build step in order. */
+export async function buildAll() {
+  ensureNodeModules();
+  ensurePocketBase();
+  await ensureHooks();
+  ensureSvelteKitSync();
+  ensureUi();
+}

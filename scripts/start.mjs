@@ -1,0 +1,97 @@
+// `npm start`: builds what is stale, then runs the appliance in the
+// foreground: PocketBase, and the SMPP bridge beside it (restarted with a
+// growing pause if it dies). Ctrl+C or SIGTERM stops both cleanly.
+//
+//   --dir PATH   (or PB_DATA)   where the data lives, default ./pb_data
+//   --http ADDR  (or HTTP_ADDR) listen address, default 127.0.0.1:8090
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bridgeBundle, buildAll, hooksOut, log, migrationsDir, pocketbaseBin, root, uiOut } from './lib.mjs';
+
+const { values } = parseArgs({
+  options: { dir: { type: 'string' }, http: { type: 'string' } },
+  strict: true,
+});
+const dataDir = resolve(root, values.dir ?? process.env.PB_DATA ?? 'pb_data');
+const http = values.http ?? process.env.HTTP_ADDR ?? '127.0.0.1:8090';
+
+await buildAll();
+
+// the bridge's password lives with the data it protects
+mkdirSync(dataDir, { recursive: true });
+const secretFile = join(dataDir, 'bridge.secret');
+if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+const bridgePassword = readFileSync(secretFile, 'utf8').trim();
+
+log(`data in ${dataDir}`);
+log(`serving at http://${http}`);
+const pb = spawn(
+  pocketbaseBin,
+  ['serve', '--http', http, '--dir', dataDir, '--migrationsDir', migrationsDir, '--hooksDir', hooksOut, '--publicDir', uiOut],
+  { stdio: 'inherit', cwd: root, env: { ...process.env, APPLIANCE_BRIDGE_PASSWORD: bridgePassword } },
+);
+
+let stopping = false;
+let bridge = null;
+let bridgeTimer = null;
+let bridgePause = 1000;
+
+function startBridge() {
+  if (stopping || !existsSync(bridgeBundle)) return;
+  const started = Date.now();
+  const pbUrl = `http://${http.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
+  bridge = spawn(process.execPath, [bridgeBundle], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, PB_URL: pbUrl, BRIDGE_EMAIL: 'bridge@appliance.local', BRIDGE_PASSWORD: bridgePassword },
+  });
+  bridge.on('exit', (code, signal) => {
+    bridge = null;
+    if (stopping) return maybeExit();
+    // a bridge that ran a while gets a quick restart; one that keeps dying waits longer
+    bridgePause = Date.now() - started > 60_000 ? 1000 : Math.min(bridgePause * 2, 30_000);
+    log(`bridge exited (${code ?? signal}); restarting in ${bridgePause / 1000} s`);
+    bridgeTimer = setTimeout(startBridge, bridgePause);
+  });
+}
+
+async function waitForPocketBase() {
+  const url = `http://${http.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}/api/health`;
+  for (let i = 0; i < 600 && !stopping && pb.exitCode === null; i++) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+let pbExit = null;
+function maybeExit() {
+  if (pbExit === null || bridge) return;
+  process.exit(stopping ? 0 : pbExit);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log(`stopping (${signal})`);
+    clearTimeout(bridgeTimer);
+    bridge?.kill('SIGTERM');
+    pb.kill('SIGTERM');
+  });
+}
+
+pb.on('exit', (code, signal) => {
+  pbExit = code ?? 1;
+  if (!stopping) {
+    log(`PocketBase exited (${code ?? signal})`);
+    stopping = true;
+    bridge?.kill('SIGTERM');
+  }
+  maybeExit();
+});
+
+if (await waitForPocketBase()) startBridge();

@@ -1,0 +1,57 @@
+// `npm test`: installs what is missing (npm packages, Debian's chromium),
+// builds, type-checks the hooks and the UI, then runs the unit, integration
+// and end-to-end suites. Exits non-zero when anything fails.
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { buildAll, log, root } from './lib.mjs';
+
+// what the tests need from Debian: the browser for e2e, and Net::SMPP as the
+// SMPP peer that shares no code with ours
+const DEBIAN = [
+  { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  { pkg: 'libnet-smpp-perl', present: () => spawnSync('perl', ['-MNet::SMPP', '-e', '1']).status === 0 },
+];
+
+function ensureDebianPackages() {
+  const missing = DEBIAN.filter((d) => !d.present()).map((d) => d.pkg);
+  if (missing.length === 0) return;
+  log(`installing from Debian: ${missing.join(' ')}`);
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...missing]]) {
+    const cmd = [...sudo, ...args];
+    const r = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status ?? r.error?.message})`);
+  }
+}
+
+const steps = [];
+function step(name, cmd, args) {
+  log(`── ${name}`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root });
+  const ok = r.status === 0;
+  steps.push({ name, ok, seconds: (Date.now() - started) / 1000 });
+  return ok;
+}
+
+const bin = (name) => `${root}/node_modules/.bin/${name}`;
+
+try {
+  await buildAll();
+  ensureDebianPackages();
+} catch (err) {
+  log(`setup failed: ${err.message}`);
+  process.exit(1);
+}
+
+step('type-check hooks (tsc)', bin('tsc'), ['-p', 'pb_hooks']);
+step('type-check UI (svelte-check)', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'human']);
+for (const project of ['unit', 'integration', 'e2e']) {
+  step(`${project} tests (vitest)`, bin('vitest'), ['run', '--project', project]);
+}
+
+log('── summary');
+for (const s of steps) log(`${s.ok ? 'pass' : 'FAIL'}  ${s.name}  (${s.seconds.toFixed(1)} s)`);
+const failed = steps.filter((s) => !s.ok).length;
+log(failed ? `${failed} of ${steps.length} steps failed` : `all ${steps.length} steps passed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,260 @@
+// The API rules matrix: every collection × caller × operation, each expected
+// answer written out. A "member" acts on records that are theirs (their
+// account, their conversation); "other member" is a colleague acting on the
+// same records; the admin is not in the conversation either.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import PocketBase, { ClientResponseError } from 'pocketbase';
+import { createService, createUser, startAppliance, type Appliance } from '../helpers/appliance';
+
+type Role = 'anonymous' | 'member' | 'other member' | 'admin' | 'service';
+type Op = 'list' | 'view' | 'create' | 'update' | 'delete';
+/** 'sees': the list contains the target; 'hidden': the list answers without it; numbers: HTTP status. */
+type Outcome = 'sees' | 'hidden' | number;
+const ROLES: Role[] = ['anonymous', 'member', 'other member', 'admin', 'service'];
+
+// columns follow ROLES: anonymous, member, other member, admin, service
+const MATRIX: Record<string, Record<Op, Outcome[]>> = {
+  users: {
+    list: ['hidden', 'sees', 'sees', 'sees', 'hidden'],
+    view: [404, 200, 200, 200, 404],
+    create: [400, 400, 400, 200, 400],
+    update: [404, 200, 404, 200, 404],
+    delete: [403, 403, 403, 403, 403],
+  },
+  services: {
+    list: ['hidden', 'hidden', 'hidden', 'hidden', 'sees'],
+    view: [404, 404, 404, 404, 200],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
+  numbers: {
+    list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
+    view: [404, 200, 200, 200, 200],
+    create: [400, 400, 400, 200, 400],
+    update: [404, 404, 404, 200, 404],
+    delete: [404, 404, 404, 204, 404],
+  },
+  conversations: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
+  participants: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [403, 403, 403, 403, 403],
+    update: [404, 200, 404, 404, 404],
+    delete: [403, 403, 403, 403, 403],
+  },
+  messages: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [400, 200, 400, 400, 400],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
+  smsc_links: {
+    list: ['hidden', 'hidden', 'hidden', 'sees', 'sees'],
+    view: [404, 404, 404, 200, 200],
+    create: [400, 400, 400, 200, 400],
+    update: [404, 404, 404, 200, 200],
+    delete: [404, 404, 404, 204, 404],
+  },
+  deliveries: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'sees'],
+    view: [404, 200, 404, 404, 200],
+    create: [403, 403, 403, 403, 403],
+    update: [404, 404, 404, 404, 200],
+    delete: [403, 403, 403, 403, 403],
+  },
+  inbound_log: {
+    list: ['hidden', 'hidden', 'hidden', 'sees', 'hidden'],
+    view: [404, 404, 404, 200, 404],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
+  settings: {
+    list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
+    view: [404, 200, 200, 200, 200],
+    create: [403, 403, 403, 403, 403],
+    update: [404, 404, 404, 200, 404],
+    delete: [403, 403, 403, 403, 403],
+  },
+};
+
+interface Fixture {
+  /** target is the record that view, update and list look for. */
+  target: string;
+  createBody(): Record<string, unknown>;
+  updateBody: Record<string, unknown>;
+  /** disposable makes a fresh record for a delete attempt. */
+  disposable(): Promise<string>;
+}
+
+let app: Appliance;
+const clients = {} as Record<Role, PocketBase>;
+const fixtures = {} as Record<string, Fixture>;
+let seq = 0;
+
+beforeAll(async () => {
+  app = await startAppliance();
+  const su = app.superuser;
+  const alice = await createUser(app, { name: 'Alice', extension: '100', role: 'admin' });
+  const bob = await createUser(app, { name: 'Bob', extension: '200' });
+  const carol = await createUser(app, { name: 'Carol', extension: '300' });
+  const dave = await createUser(app, { name: 'Dave', extension: '400' });
+  const service = await createService(app, 'bridge');
+  Object.assign(clients, { anonymous: app.client(), member: bob.pb, 'other member': carol.pb, admin: alice.pb, service: service.pb });
+
+  const number = await su.collection('numbers').create({ e164: '+15550000001', label: 'Main', sms_enabled: true, mode: 'direct' });
+  const conversation = async () => {
+    const c = await su.collection('conversations').create({ kind: 'direct', members: [bob.record.id, dave.record.id] });
+    const p = await su.collection('participants').create({ conversation: c.id, user: bob.record.id });
+    await su.collection('participants').create({ conversation: c.id, user: dave.record.id });
+    return { c, p };
+  };
+  const { c, p } = await conversation();
+  const message = await su.collection('messages').create({ conversation: c.id, author: dave.record.id, body: 'hello Bob', kind: 'text' });
+  const settings = await su.collection('settings').getFirstListItem('');
+  const newLink = () => ({ name: `Link ${++seq}`, host: '127.0.0.1', port: 2775, system_id: 'esme', bind: 'trx' });
+  const link = await su.collection('smsc_links').create(newLink());
+  const newDelivery = () => ({ message: message.id, to: '+12015550123', from: '+15550000001', body: 'hello', status: 'queued' });
+  const delivery = await su.collection('deliveries').create(newDelivery());
+  const newInbound = () => ({ dedupe_key: `k${++seq}`, from: '+12015550123', to: '+15550000001', body: 'hi' });
+  const inbound = await su.collection('inbound_log').create(newInbound());
+
+  const newUser = () => {
+    const n = ++seq;
+    return { name: `New ${n}`, extension: `9${String(n).padStart(3, '0')}`, email: `new${n}@test.local`, password: 'new-password-1', passwordConfirm: 'new-password-1' };
+  };
+  const newService = () => {
+    const n = ++seq;
+    return { name: `svc${n}`, email: `svc${n}@services.local`, password: 'svc-password-1', passwordConfirm: 'svc-password-1' };
+  };
+  const newNumber = () => ({ e164: `+1555100${String(++seq).padStart(4, '0')}`, label: 'Extra' });
+
+  fixtures.users = {
+    target: bob.record.id,
+    createBody: newUser,
+    updateBody: { name: 'Bob B.' },
+    disposable: async () => (await su.collection('users').create({ ...newUser(), role: 'member' })).id,
+  };
+  fixtures.services = {
+    target: service.record.id,
+    createBody: newService,
+    updateBody: { name: 'renamed' },
+    disposable: async () => (await su.collection('services').create(newService())).id,
+  };
+  fixtures.numbers = {
+    target: number.id,
+    createBody: newNumber,
+    updateBody: { label: 'Front desk' },
+    disposable: async () => (await su.collection('numbers').create(newNumber())).id,
+  };
+  fixtures.conversations = {
+    target: c.id,
+    createBody: () => ({ kind: 'group', title: 'Mine', members: [bob.record.id] }),
+    updateBody: { title: 'Renamed' },
+    disposable: async () => (await conversation()).c.id,
+  };
+  fixtures.participants = {
+    target: p.id,
+    createBody: () => ({ conversation: c.id, user: carol.record.id }),
+    updateBody: { muted: true },
+    disposable: async () => (await conversation()).p.id,
+  };
+  fixtures.messages = {
+    target: message.id,
+    createBody: () => ({ conversation: c.id, body: `hi ${++seq}` }),
+    updateBody: { body: 'edited' },
+    disposable: async () => (await su.collection('messages').create({ conversation: c.id, author: dave.record.id, body: 'x', kind: 'text' })).id,
+  };
+  fixtures.smsc_links = {
+    target: link.id,
+    createBody: newLink,
+    updateBody: { state: 'bound', last_error: '' },
+    disposable: async () => (await su.collection('smsc_links').create(newLink())).id,
+  };
+  fixtures.deliveries = {
+    target: delivery.id,
+    createBody: newDelivery,
+    updateBody: { status: 'sent', smsc_ids: ['abc'] },
+    disposable: async () => (await su.collection('deliveries').create(newDelivery())).id,
+  };
+  fixtures.inbound_log = {
+    target: inbound.id,
+    createBody: newInbound,
+    updateBody: { body: 'changed' },
+    disposable: async () => (await su.collection('inbound_log').create(newInbound())).id,
+  };
+  fixtures.settings = {
+    target: settings.id,
+    createBody: () => ({ alert_tone: 'ping', default_country: 'GB' }),
+    updateBody: { alert_tone: 'bell' },
+    disposable: async () => (await su.collection('settings').create({ alert_tone: 'ping', default_country: 'GB' })).id,
+  };
+});
+
+afterAll(() => app?.stop());
+
+async function attempt(pb: PocketBase, collection: string, op: Op): Promise<Outcome> {
+  const f = fixtures[collection];
+  const records = pb.collection(collection);
+  try {
+    switch (op) {
+      case 'list': {
+        const items = await records.getFullList({ batch: 500 });
+        return items.some((r) => r.id === f.target) ? 'sees' : 'hidden';
+      }
+      case 'view':
+        await records.getOne(f.target);
+        return 200;
+      case 'create':
+        await records.create(f.createBody());
+        return 200;
+      case 'update':
+        await records.update(f.target, f.updateBody);
+        return 200;
+      case 'delete':
+        await records.delete(await f.disposable());
+        return 204;
+    }
+  } catch (err) {
+    if (err instanceof ClientResponseError) return err.status;
+    throw err;
+  }
+}
+
+for (const [collection, ops] of Object.entries(MATRIX)) {
+  describe(collection, () => {
+    for (const [op, outcomes] of Object.entries(ops) as [Op, Outcome[]][]) {
+      ROLES.forEach((role, i) => {
+        it(`${op} by ${role} → ${outcomes[i]}`, async () => {
+          expect(await attempt(clients[role], collection, op)).toBe(outcomes[i]);
+        });
+      });
+    }
+  });
+}
+
+it('lets the bridge move state but not rewrite a link or a delivery', async () => {
+  const svc = clients.service;
+  for (const [collection, body] of [
+    ['smsc_links', { host: 'evil.example' }],
+    ['smsc_links', { password: 'x' }],
+    ['deliveries', { to: '+19999999999' }],
+    ['deliveries', { body: 'changed' }],
+  ] as const) {
+    expect(await svc.collection(collection).update(fixtures[collection].target, body).then(() => 200, (e) => e.status)).toBe(404);
+  }
+});
+
+it('covers every collection the schema defines', async () => {
+  const all = await app.superuser.collections.getFullList();
+  const ours = all.filter((c) => !c.system).map((c) => c.name).sort();
+  expect(ours).toEqual(Object.keys(MATRIX).sort());
+});
