@@ -3,6 +3,7 @@
 // typing signal. Only `do*` functions write records or publish events.
 import { badField } from './http';
 import { doTouchConversation } from './messages';
+import { doPublish } from './realtime';
 
 const TITLE_MAX = 100;
 
@@ -168,6 +169,8 @@ export function doRemoveMember(e: core.RequestEvent, leaving: boolean): void {
       : `${me.getString('name')} removed ${user.getString('name')}`;
     doSystemLine(tx, c, me, text, { type: leaving ? 'left' : 'removed', users: [userId] });
   });
+  // after the commit: their other tabs drop the conversation
+  doPublish(e.app, [userId], { type: 'removed', conversation: id });
   e.noContent(204);
 }
 
@@ -238,21 +241,6 @@ export function doSendTyping(e: core.RequestEvent): void {
   const me = e.auth!;
   const id = e.request!.pathValue('id');
   const conversation = accessConversation(e.app, id, me.id);
-  const members = conversation.getStringSlice('members');
-  const topic = `typing/${id}`;
-  const message = new SubscriptionMessage({
-    name: topic,
-    data: JSON.stringify({ conversation: id, user: me.id, name: me.getString('name') }),
-  });
-  const clients = e.app.subscriptionsBroker().clients();
-  for (const clientId in clients) {
-    const client = clients[clientId];
-    if (!client.hasSubscription(topic)) continue;
-    const auth = client.get('auth');
-    // the server decides who hears it: active members other than the typist
-    if (!auth || auth.collection().name !== 'users') continue;
-    if (auth.id === me.id || !members.includes(auth.id)) continue;
-    client.send(message);
-  }
+  doPublish(e.app, conversation.getStringSlice('members'), { type: 'typing', conversation: id, user: me.id, name: me.getString('name') }, me.id);
   e.noContent(204);
 }

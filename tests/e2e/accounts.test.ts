@@ -1,12 +1,12 @@
 // Accounts end to end, in a real browser against the real appliance: the
 // first-run screen, the first administrator, adding a member, logging in by
-// extension, the admin gate, a session surviving a reload, a wrong password.
+// extension, the admin gate, a session surviving a reload, a wrong password,
+// and what disabling an account and demoting the last admin do.
 // The tests run in order and build on each other; each gets a fresh browser
 // context (no shared cookies or localStorage).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startAppliance, type Appliance } from '../helpers/appliance';
-import { launchBrowser } from './tmp-helper';
+import { launchBrowser, startAppliance, type Appliance } from '../helpers/appliance';
 
 const ADMIN = { name: 'Ada Admin', extension: '100', email: 'ada@example.test', password: 'ada-password-1' };
 const MEMBER = { name: 'Max Member', extension: '201', email: 'max@example.test', password: 'max-password-1' };

@@ -21,6 +21,8 @@ export interface Appliance {
   /** url is the origin the appliance serves the UI and API on. */
   url: string;
   dataDir: string;
+  /** pid is the PocketBase process id (for memory readings). */
+  pid: number;
   /** superuser is an SDK client signed in as a PocketBase superuser. */
   superuser: PocketBase;
   /** client returns a fresh, anonymous SDK client. */
@@ -80,6 +82,7 @@ export async function startAppliance(): Promise<Appliance> {
   return {
     url,
     dataDir,
+    pid: proc.pid!,
     superuser,
     client() {
       const pb = new PocketBase(url);
@@ -160,3 +163,5 @@ async function impersonate(app: Appliance, collection: string, id: string): Prom
   pb.autoCancellation(false);
   return pb;
 }
+
+export { launchBrowser } from './browser';

@@ -41,12 +41,12 @@ const unread = (as: SignedIn) => as.pb.send<Record<string, number>>('/api/unread
 const history = (as: SignedIn, conversation: string) =>
   as.pb.collection('messages').getFullList({ filter: `conversation = "${conversation}"`, sort: 'created,id' });
 
-/** events collects realtime events on a topic ("messages" means every record of it) and lets a test await one. */
+/** events collects realtime events on a topic ("messages/*", "inbox") and lets a test await one. */
 async function events(pb: PocketBase, topic: string) {
   const seen: any[] = [];
   const waiters: { pred: (e: any) => boolean; ok: (e: any) => void }[] = [];
   const off = await pb.realtime.subscribe(
-    topic.startsWith('typing/') ? topic : `${topic}/*`,
+    topic,
     (e: any) => {
       seen.push(e);
       for (const w of [...waiters]) if (w.pred(e)) (waiters.splice(waiters.indexOf(w), 1), w.ok(e));
@@ -187,12 +187,12 @@ describe('unread and read receipts', () => {
 });
 
 describe('realtime', () => {
-  it('delivers messages only to members, and stops at removal', async () => {
+  it('delivers collection events only to members, and stops at removal', async () => {
     const g = await createGroup(alice, 'Live', [bob.record.id, carol.record.id]);
     const marker = await createGroup(alice, 'Marker', [dave.record.id, carol.record.id, admin.record.id]);
-    const bobSees = await events(bob.pb, 'messages');
-    const daveSees = await events(dave.pb, 'messages');
-    const adminSees = await events(admin.pb, 'messages');
+    const bobSees = await events(bob.pb, 'messages/*');
+    const daveSees = await events(dave.pb, 'messages/*');
+    const adminSees = await events(admin.pb, 'messages/*');
 
     const m = await post(alice, g.id, 'for the Live group');
     expect((await bobSees.next((e) => e.record.id === m.id)).action).toBe('create');
@@ -204,7 +204,7 @@ describe('realtime', () => {
     expect(daveSees.seen.some((e) => e.record.conversation === g.id)).toBe(false);
     expect(adminSees.seen.some((e) => e.record.conversation === g.id)).toBe(false);
 
-    const carolSees = await events(carol.pb, 'messages');
+    const carolSees = await events(carol.pb, 'messages/*');
     await alice.pb.send(`/api/conversations/${g.id}/members/${carol.record.id}`, { method: 'DELETE' });
     const after = await post(bob, g.id, 'carol is gone');
     const mark2 = await post(alice, marker.id, 'marker 2');
@@ -213,22 +213,53 @@ describe('realtime', () => {
     await bobSees.next((e) => e.record.id === after.id);
   });
 
+  it('feeds each inbox its conversations: messages, read positions, renames, removal', async () => {
+    const g = await createGroup(alice, 'Inbox', [bob.record.id, carol.record.id]);
+    const marker = await createGroup(alice, 'Inbox marker', [dave.record.id, carol.record.id, admin.record.id]);
+    const bobInbox = await events(bob.pb, 'inbox');
+    const carolInbox = await events(carol.pb, 'inbox');
+    const daveInbox = await events(dave.pb, 'inbox');
+    const adminInbox = await events(admin.pb, 'inbox');
+
+    const m = await post(alice, g.id, 'hello inbox');
+    expect((await bobInbox.next((e) => e.type === 'message' && e.message.id === m.id)).message).toMatchObject({ body: 'hello inbox', author: alice.record.id });
+    const mark = await post(alice, marker.id, 'inbox marker 1');
+    for (const other of [daveInbox, adminInbox]) {
+      await other.next((e) => e.type === 'message' && e.message.id === mark.id);
+      expect(other.seen.some((e) => JSON.stringify(e).includes(g.id))).toBe(false);
+    }
+
+    const mine = await bob.pb.collection('participants').getFirstListItem(`conversation = "${g.id}" && user = "${bob.record.id}"`);
+    await bob.pb.collection('participants').update(mine.id, { last_read_at: m.created });
+    const read = await carolInbox.next((e) => e.type === 'participant' && e.participant.id === mine.id);
+    expect(read.participant.last_read_at).toBe(m.created);
+
+    await alice.pb.send(`/api/conversations/${g.id}/title`, { method: 'POST', body: { title: 'Inbox 2' } });
+    expect((await bobInbox.next((e) => e.type === 'conversation' && e.conversation.title === 'Inbox 2')).conversation.id).toBe(g.id);
+
+    await alice.pb.send(`/api/conversations/${g.id}/members/${carol.record.id}`, { method: 'DELETE' });
+    await carolInbox.next((e) => e.type === 'removed' && e.conversation === g.id);
+    const after = await post(bob, g.id, 'carol cannot see this');
+    const mark2 = await post(alice, marker.id, 'inbox marker 2');
+    await carolInbox.next((e) => e.type === 'message' && e.message.id === mark2.id);
+    expect(carolInbox.seen.some((e) => e.type === 'message' && e.message.id === after.id)).toBe(false);
+  });
+
   it('sends "typing" to the other members only', async () => {
     const g = await createGroup(alice, 'Typing', [bob.record.id]);
     const marker = await createGroup(bob, 'Typing marker', [carol.record.id, alice.record.id]);
-    const aliceHears = await events(alice.pb, `typing/${g.id}`);
-    const bobHears = await events(bob.pb, `typing/${g.id}`);
-    const carolHears = await events(carol.pb, `typing/${g.id}`);
-    const carolMarker = await events(carol.pb, `typing/${marker.id}`);
+    const aliceHears = await events(alice.pb, 'inbox');
+    const bobHears = await events(bob.pb, 'inbox');
+    const carolHears = await events(carol.pb, 'inbox');
 
     await bob.pb.send(`/api/conversations/${g.id}/typing`, { method: 'POST' });
-    const heard = await aliceHears.next(() => true);
-    expect(heard).toEqual({ conversation: g.id, user: bob.record.id, name: 'Bob' });
+    const heard = await aliceHears.next((e) => e.type === 'typing');
+    expect(heard).toEqual({ type: 'typing', conversation: g.id, user: bob.record.id, name: 'Bob' });
 
     await alice.pb.send(`/api/conversations/${marker.id}/typing`, { method: 'POST' });
-    await carolMarker.next(() => true);
-    expect(carolHears.seen).toHaveLength(0);
-    expect(bobHears.seen).toHaveLength(0);
+    await carolHears.next((e) => e.type === 'typing' && e.conversation === marker.id);
+    expect(carolHears.seen.filter((e) => e.type === 'typing' && e.conversation === g.id)).toHaveLength(0);
+    expect(bobHears.seen.filter((e) => e.type === 'typing' && e.conversation === g.id)).toHaveLength(0);
     expect((await failure(carol.pb.send(`/api/conversations/${g.id}/typing`, { method: 'POST' }))).status).toBe(404);
   });
 });

@@ -3,6 +3,7 @@
 // and never touch the SDK.
 import { ClientResponseError } from 'pocketbase';
 import type PocketBase from 'pocketbase';
+import type { SendOptions } from 'pocketbase';
 import { pb } from '$lib/api/pb';
 import type { UserRecord } from '$lib/api/types';
 
@@ -22,6 +23,15 @@ export class AuthState {
     client.authStore.onChange(() => {
       this.current = readUser(client);
     });
+    // a 401 to a request that carried our token means the session is over
+    // (disabled, password reset): sign out here too instead of failing on
+    const previous = client.afterSend;
+    client.afterSend = (response: Response, data: unknown, options?: SendOptions) => {
+      if (response.status === 401 && client.authStore.token && hasToken(options, client.authStore.token)) {
+        client.authStore.clear();
+      }
+      return previous ? previous(response, data, options ?? {}) : data;
+    };
   }
 
   /** ready refreshes the stored session once per page load, so role and
@@ -65,6 +75,12 @@ export class AuthState {
 function readUser(client: PocketBase): UserRecord | null {
   const { isValid, record } = client.authStore;
   return isValid && record?.collectionName === 'users' ? (record as unknown as UserRecord) : null;
+}
+
+/** hasToken reports whether a request was sent with the given auth token. */
+function hasToken(options: SendOptions | undefined, token: string): boolean {
+  const headers = (options?.headers ?? {}) as Record<string, string>;
+  return headers['Authorization'] === token;
 }
 
 /** auth is the app-wide signed-in user. */

@@ -1,0 +1,37 @@
+/// <reference path="../build/pocketbase-types.d.ts" />
+// Feeds the `inbox` realtime topic after each committed change (see
+// lib/realtime.ts for why it exists).
+
+onRecordAfterCreateSuccess((e) => {
+  const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
+  const conversation = e.record!.getString('conversation');
+  realtime.doPublish(e.app, realtime.findMembers(e.app, conversation), { type: 'message', message: e.record });
+  e.next();
+}, 'messages');
+
+onRecordAfterUpdateSuccess((e) => {
+  const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
+  const conversation = e.record!.getString('conversation');
+  realtime.doPublish(e.app, realtime.findMembers(e.app, conversation), { type: 'participant', participant: e.record });
+  e.next();
+}, 'participants');
+
+onRecordAfterCreateSuccess((e) => {
+  const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
+  realtime.doPublish(e.app, e.record!.getStringSlice('members'), { type: 'conversation', conversation: e.record });
+  e.next();
+}, 'conversations');
+
+onRecordAfterUpdateSuccess((e) => {
+  const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
+  realtime.doPublish(e.app, e.record!.getStringSlice('members'), { type: 'conversation', conversation: e.record });
+  e.next();
+}, 'conversations');
+
+onRecordAfterUpdateSuccess((e) => {
+  const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
+  const message = e.app.findRecordById('messages', e.record!.getString('message'));
+  const conversation = message.getString('conversation');
+  realtime.doPublish(e.app, realtime.findMembers(e.app, conversation), { type: 'delivery', delivery: e.record, conversation });
+  e.next();
+}, 'deliveries');

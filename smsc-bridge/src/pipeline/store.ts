@@ -1,0 +1,138 @@
+// What the pipeline needs from PocketBase, as an interface: the records it
+// reads and the few fields it writes. PocketBaseStore implements it over
+// the SDK; MemoryStore implements it in memory for tests and benchmarks.
+// Field names are the collections' (DESIGN.md §3), so nothing is renamed
+// on the way.
+
+import type { MessageIdMode } from '../codec/receipt.js';
+
+/** DeliveryStatus is a deliveries.status value. */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
+
+/** Delivery is one SMS leg: one message to one number. Dates are PocketBase date strings ('' when empty). */
+export interface Delivery {
+  id: string;
+  to: string;
+  from: string;
+  body: string;
+  status: DeliveryStatus;
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2' | '';
+  /** smsc_ids holds one id per part in part order; '' for a part not accepted yet. */
+  smsc_ids: string[];
+  attempts: number;
+  next_attempt_at: string;
+  error: string;
+  error_code: string;
+  link: string;
+  sent_at: string;
+  done_at: string;
+}
+
+/** DeliveryPatch is what the bridge writes on a delivery. */
+export type DeliveryPatch = Partial<Omit<Delivery, 'id' | 'to' | 'from' | 'body'>>;
+
+/** LinkConfig is an smsc_links row as the bridge reads it. */
+export interface LinkConfig {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  tls_ca: string;
+  tls_servername: string;
+  system_id: string;
+  password: string;
+  system_type: string;
+  bind: 'trx' | 'tx_rx';
+  window: number;
+  /** max_per_second is the submit_sm rate limit; 0 means none. */
+  max_per_second: number;
+  enabled: boolean;
+  ref16: boolean;
+  id_format: MessageIdMode;
+  default_alphabet: 'GSM7' | 'IA5' | 'LATIN1';
+  /** source_ton … dest_npi override address detection; -1 means detect. */
+  source_ton: number;
+  source_npi: number;
+  dest_ton: number;
+  dest_npi: number;
+}
+
+/** LinkState is an smsc_links.state value. */
+export type LinkStateValue = 'disabled' | 'connecting' | 'bound' | 'down' | 'auth_failed';
+
+/** LinkStatePatch is the only thing the bridge writes on a link. */
+export interface LinkStatePatch {
+  state: LinkStateValue;
+  last_error: string;
+  state_at: string;
+}
+
+/** InboundText is the body of POST /api/sms/inbound. */
+export interface InboundText {
+  link: string;
+  from: string;
+  to: string;
+  body: string;
+  dedupe_key: string;
+  incomplete: boolean;
+}
+
+/** StoreError is a failed store call; temporary ones (network, 5xx) are worth retrying, others are not. */
+export class StoreError extends Error {
+  readonly temporary: boolean;
+  readonly status?: number;
+
+  constructor(message: string, temporary: boolean, status?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.temporary = temporary;
+    this.status = status;
+  }
+}
+
+/** RecordAction is a realtime event's action. */
+export type RecordAction = 'create' | 'update' | 'delete';
+
+/** StoreEvents receive realtime changes; onReconnect fires after the event stream came back (events may be lost). */
+export interface StoreEvents {
+  onDelivery?(action: RecordAction, d: Delivery): void;
+  onLink?(action: RecordAction, cfg: LinkConfig): void;
+  onNumber?(action: RecordAction, e164: string): void;
+  onReconnect?(): void;
+}
+
+/** Store is the pipeline's view of PocketBase. */
+export interface Store {
+  listLinks(): Promise<LinkConfig[]>;
+  /** findNumberLink returns the smsc_link id of a business number: null when the number has none, undefined when it is not a business number. */
+  findNumberLink(e164: string): Promise<string | null | undefined>;
+  /** listDueDeliveries returns queued deliveries whose next_attempt_at is empty or past, oldest first. */
+  listDueDeliveries(limit: number): Promise<Delivery[]>;
+  listDeliveriesByStatus(status: DeliveryStatus, limit: number): Promise<Delivery[]>;
+  /**
+   * findDeliveriesBySmscIds returns deliveries sent on linkId whose smsc_ids
+   * contain any of the given forms as a substring (case-insensitive). A
+   * superset: the caller checks each candidate.
+   */
+  findDeliveriesBySmscIds(linkId: string, forms: string[]): Promise<Delivery[]>;
+  updateDelivery(id: string, patch: DeliveryPatch): Promise<void>;
+  updateLink(id: string, patch: LinkStatePatch): Promise<void>;
+  /** storeInbound hands a text to PocketBase; throws StoreError (temporary or not). */
+  storeInbound(text: InboundText): Promise<{ duplicate: boolean }>;
+  /** subscribe starts realtime delivery of changes and resolves with an unsubscribe function. */
+  subscribe(events: StoreEvents): Promise<() => Promise<void>>;
+}
+
+/** pbDate formats a time as PocketBase stores dates: "2026-01-02 03:04:05.678Z". */
+export function pbDate(t: number | Date = Date.now()): string {
+  return new Date(t).toISOString().replace('T', ' ');
+}
+
+/** parsePbDate reads a PocketBase date ('' → undefined). */
+export function parsePbDate(s: string): number | undefined {
+  if (!s) return undefined;
+  const t = Date.parse(s.includes('T') ? s : s.replace(' ', 'T'));
+  return Number.isNaN(t) ? undefined : t;
+}
