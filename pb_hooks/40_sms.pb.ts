@@ -1,5 +1,6 @@
 /// <reference path="../build/pocketbase-types.d.ts" />
-// SMS: open a thread with a phone number, and the bridge's inbound route.
+// SMS: threads with a phone number, external members of groups, retrying a
+// failed delivery, and the bridge's inbound route.
 // Logic in lib/sms.ts; outbound deliveries are queued by lib/messages.ts.
 
 routerAdd('POST', '/api/conversations/sms', (e) => {
@@ -11,3 +12,18 @@ routerAdd('POST', '/api/sms/inbound', (e) => {
   const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
   sms.doStoreInbound(e);
 }, $apis.requireAuth('services'));
+
+routerAdd('POST', '/api/conversations/{id}/phones', (e) => {
+  const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
+  sms.doAddGroupPhone(e);
+}, $apis.requireAuth('users'));
+
+routerAdd('DELETE', '/api/conversations/{id}/phones/{phone}', (e) => {
+  const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
+  sms.doRemoveGroupPhone(e);
+}, $apis.requireAuth('users'));
+
+routerAdd('POST', '/api/deliveries/{id}/retry', (e) => {
+  const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
+  sms.doRetryDelivery(e);
+}, $apis.requireAuth('users'));

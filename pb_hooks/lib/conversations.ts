@@ -4,6 +4,8 @@
 import { badField } from './http';
 import { doTouchConversation } from './messages';
 import { doPublish } from './realtime';
+import { accessSmsNumber, checkPhones, doAddPhone, findSettings } from './sms';
+import { formatPhone } from '../../src/lib/domain/phone';
 
 const TITLE_MAX = 100;
 
@@ -77,13 +79,16 @@ export function doOpenDirect(e: core.RequestEvent): void {
   e.json(200, conversation!);
 }
 
-/** doCreateGroup creates a named group with the caller and the chosen colleagues, and its first system line. */
+/** doCreateGroup creates a named group with the caller, the chosen colleagues and any external numbers, and its first system line. */
 export function doCreateGroup(e: core.RequestEvent): void {
   const me = e.auth!;
   const body = e.requestInfo().body;
   const title = checkTitle(body.title);
-  const colleagues = checkColleagues(e.app, body.members, 'members').filter((r) => r.id !== me.id);
-  if (colleagues.length === 0) badField('members', 'Pick at least one colleague.');
+  const colleagues = checkColleagues(e.app, body.members ?? [], 'members').filter((r) => r.id !== me.id);
+  const phones = checkPhones(e.app, body.phones, 'phones');
+  if (colleagues.length + phones.length === 0) badField('members', 'Pick at least one colleague.');
+  // a group with phones texts them from one business number the creator may use
+  const number = phones.length ? accessSmsNumber(e.app, me, typeof body.number === 'string' ? body.number : '') : null;
   let group: core.Record | undefined;
   e.app.runInTransaction((tx) => {
     const c = new Record(tx.findCollectionByNameOrId('conversations'));
@@ -91,14 +96,18 @@ export function doCreateGroup(e: core.RequestEvent): void {
     c.set('title', title);
     c.set('members', [me.id, ...colleagues.map((r) => r.id)]);
     c.set('created_by', me.id);
+    if (number) c.set('our_number', number.id);
     tx.save(c);
     doAddParticipant(tx, c.id, me.id);
     for (const r of colleagues) doAddParticipant(tx, c.id, r.id);
-    const names = colleagues.map((r) => r.getString('name'));
+    for (const p of phones) doAddPhone(tx, c, p);
+    const country = findSettings(tx).getString('default_country');
+    const names = [...colleagues.map((r) => r.getString('name')), ...phones.map((p) => formatPhone(p, country))];
     doSystemLine(tx, c, me, `${me.getString('name')} created the group ${title} with ${listNames(names)}`, {
       type: 'created',
       title,
       users: colleagues.map((r) => r.id),
+      phones,
     });
     group = tx.findRecordById('conversations', c.id);
   });
@@ -199,16 +208,17 @@ export function doAddParticipant(app: CoreApp, conversationId: string, userId: s
   app.save(p);
 }
 
-/** doSystemLine writes a centred system message into a conversation and moves it up the list. */
-export function doSystemLine(app: CoreApp, conversation: core.Record, actor: core.Record, text: string, event: object): void {
+/** doSystemLine writes a centred system message into a conversation (actor null: the appliance itself) and moves it up the list. */
+export function doSystemLine(app: CoreApp, conversation: core.Record, actor: core.Record | null, text: string, event: object): core.Record {
   const m = new Record(app.findCollectionByNameOrId('messages'));
   m.set('conversation', conversation.id);
-  m.set('author', actor.id);
+  if (actor) m.set('author', actor.id);
   m.set('kind', 'system');
   m.set('body', text);
   m.set('event', event);
   app.save(m);
   doTouchConversation(app, m);
+  return m;
 }
 
 /** listNames joins names the way a person would: "A", "A and B", "A, B and C". */

@@ -77,6 +77,13 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [403, 403, 403, 403, 403],
     delete: [403, 403, 403, 403, 403],
   },
+  opt_outs: {
+    list: ['hidden', 'hidden', 'hidden', 'sees', 'sees'],
+    view: [404, 404, 404, 200, 200],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -190,6 +197,14 @@ beforeAll(async () => {
     createBody: newInbound,
     updateBody: { body: 'changed' },
     disposable: async () => (await su.collection('inbound_log').create(newInbound())).id,
+  };
+  const newOptOut = () => ({ phone: `+1201555${String(++seq).padStart(4, '0')}`, our_number: number.id, keyword: 'STOP' });
+  const optOut = await su.collection('opt_outs').create(newOptOut());
+  fixtures.opt_outs = {
+    target: optOut.id,
+    createBody: newOptOut,
+    updateBody: { keyword: 'QUIT' },
+    disposable: async () => (await su.collection('opt_outs').create(newOptOut())).id,
   };
   fixtures.settings = {
     target: settings.id,
