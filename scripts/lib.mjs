@@ -105,20 +105,33 @@ export async function ensureHooks() {
       logLevel: 'warning',
     });
   }
+  // every lib and domain module becomes its own CommonJS file, and imports
+  // between them stay require() calls resolved at run time: a VM then loads
+  // each module once instead of one bundled copy per lib (the phone-number
+  // metadata alone is 150 KB)
   const libDir = join(srcDir, 'lib');
+  const domainDir = join(root, 'src', 'lib', 'domain');
   const libs = existsSync(libDir) ? readdirSync(libDir).filter((f) => f.endsWith('.ts') && !isTest(f)) : [];
-  if (libs.length) {
-    await esbuild.build({
-      entryPoints: libs.map((f) => join(libDir, f)),
-      outdir: join(hooksOut, 'lib'),
-      bundle: true,
-      format: 'cjs',
-      platform: 'neutral',
-      target: 'es2020',
-      tsconfig: join(srcDir, 'tsconfig.json'),
-      logLevel: 'warning',
-    });
-  }
+  const domain = readdirSync(domainDir).filter((f) => f.endsWith('.ts') && !isTest(f));
+  const separate = {
+    name: 'separate-modules',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        const target = resolve(args.resolveDir, args.path).replace(/\.(js|ts)$/, '');
+        const name = target.split('/').pop();
+        if (target.startsWith(domainDir + '/')) {
+          const prefix = args.importer.startsWith(domainDir + '/') ? './' : './domain/';
+          return { path: `${prefix}${name}.js`, external: true };
+        }
+        if (target.startsWith(libDir + '/')) return { path: `./${name}.js`, external: true };
+        return undefined;
+      });
+    },
+  };
+  const common = { bundle: true, format: 'cjs', platform: 'neutral', mainFields: ['module', 'main'], target: 'es2020', tsconfig: join(srcDir, 'tsconfig.json'), logLevel: 'warning', plugins: [separate] };
+  if (libs.length) await esbuild.build({ ...common, entryPoints: libs.map((f) => join(libDir, f)), outdir: join(hooksOut, 'lib') });
+  await esbuild.build({ ...common, entryPoints: domain.map((f) => join(domainDir, f)), outdir: join(hooksOut, 'lib', 'domain') });
   writeStamp(stamp);
 }
 

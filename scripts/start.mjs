@@ -30,7 +30,10 @@ log(`data in ${dataDir}`);
 log(`serving at http://${http}`);
 const pb = spawn(
   pocketbaseBin,
-  ['serve', '--http', http, '--dir', dataDir, '--migrationsDir', migrationsDir, '--hooksDir', hooksOut, '--publicDir', uiOut],
+  // 40 warm hook VMs: a request holds one (two with its after-commit hooks)
+  // while it waits for the single SQLite writer, and past the pool PocketBase
+  // builds a fresh VM per call (docs/build.md)
+  ['serve', '--http', http, '--dir', dataDir, '--migrationsDir', migrationsDir, '--hooksDir', hooksOut, '--publicDir', uiOut, '--hooksPool', '40'],
   { stdio: 'inherit', cwd: root, env: { ...process.env, APPLIANCE_BRIDGE_PASSWORD: bridgePassword } },
 );
 

@@ -29,9 +29,10 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-function rssMb(pid: number): number {
+/** rssMb reads a process's resident memory now (VmRSS) or its peak so far (VmHWM). */
+function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]) / 1024;
 }
 
 interface Client {
@@ -129,6 +130,7 @@ async function runOne(n: number) {
   const deliveredSeconds = (performance.now() - t0) / 1000;
   const burstLat = [...latencies].sort((a, b) => a - b);
 
+  const rssPeak = rssMb(app.pid, 'VmHWM');
   for (const c of clients) await c.user.pb.realtime.unsubscribe();
   await app.stop();
   return {
@@ -152,6 +154,7 @@ async function runOne(n: number) {
     },
     pocketbase_rss_mb_idle: +rssIdle.toFixed(1),
     pocketbase_rss_mb_with_clients: +rssWithClients.toFixed(1),
+    pocketbase_rss_mb_peak: +rssPeak.toFixed(1),
   };
 }
 

@@ -15,6 +15,9 @@ const bin = join(root, 'build', 'pocketbase');
 // the SDK's realtime client expects a browser EventSource
 (globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
 
+/** HOOKS_POOL matches scripts/start.mjs: JS VMs kept warm for hooks (see docs/build.md). */
+export const HOOKS_POOL = 40;
+
 export const SUPERUSER = { email: 'root@test.local', password: 'superuser-password-1' };
 
 export interface Appliance {
@@ -66,6 +69,8 @@ export async function startAppliance(): Promise<Appliance> {
       join(root, 'build', 'pb_hooks'),
       '--publicDir',
       join(root, 'build', 'ui'),
+      '--hooksPool',
+      process.env.HOOKS_POOL ?? String(HOOKS_POOL),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
