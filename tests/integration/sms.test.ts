@@ -65,6 +65,34 @@ describe('SMS threads', () => {
     expect(await carol.pb.collection('deliveries').getFullList()).toHaveLength(0);
   });
 
+  it('tells the thread members, and nobody else, when the bridge moves a delivery', async () => {
+    const t = await openSms(alice, '2015550126');
+    const m = await alice.pb.collection('messages').create({ conversation: t.id, body: 'Status please' });
+    const [d] = await alice.pb.collection('deliveries').getFullList({ filter: `message = "${m.id}"` });
+    const heard: any[] = [];
+    const carolHeard: any[] = [];
+    let resolveHeard!: (e: any) => void;
+    const got = new Promise<any>((ok) => (resolveHeard = ok));
+    await bob.pb.realtime.subscribe('inbox', (e: any) => {
+      heard.push(e);
+      if (e.type === 'delivery') resolveHeard(e);
+    });
+    await carol.pb.realtime.subscribe('inbox', (e: any) => carolHeard.push(e));
+    await bridge.pb.collection('deliveries').update(d.id, { status: 'sent', smsc_ids: ['a1'] });
+    const e = await got;
+    expect(e).toMatchObject({ type: 'delivery', conversation: t.id, delivery: { id: d.id, status: 'sent', smsc_ids: ['a1'] } });
+    // carol shares no conversation with this thread: a marker she can see proves she got nothing before it
+    const marker = await alice.pb.send<RecordModel>('/api/conversations/direct', { method: 'POST', body: { user: carol.record.id } });
+    let markerSeen!: () => void;
+    const markerArrived = new Promise<void>((ok) => (markerSeen = ok));
+    await carol.pb.realtime.subscribe('inbox', (ev: any) => ev.type === 'message' && ev.message.conversation === marker.id && markerSeen());
+    await alice.pb.collection('messages').create({ conversation: marker.id, body: 'marker' });
+    await markerArrived;
+    expect(carolHeard.filter((x) => x.type === 'delivery')).toHaveLength(0);
+    await bob.pb.realtime.unsubscribe();
+    await carol.pb.realtime.unsubscribe();
+  });
+
   it('refuses a text over the segment limit before storing anything', async () => {
     const t = await openSms(alice, '2015550125');
     const err = await failure(alice.pb.collection('messages').create({ conversation: t.id, body: 'é'.repeat(1531) }));
