@@ -44,4 +44,15 @@ export async function until(cond: () => boolean, timeoutMs = 3000, what = 'condi
   }
 }
 
+/** poll calls read every few ms until pred holds for its result, which it returns; rejects after timeoutMs. */
+export async function poll<T>(read: () => Promise<T>, pred: (v: T) => boolean, timeoutMs = 5000, what = 'a value'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (pred(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export type { SmscSimulator };

@@ -11,7 +11,7 @@ import { LinkDownError, RequestTimeoutError } from '../src/session/errors.js';
 import { SmppLink } from '../src/session/link.js';
 import { makePdu, type PDU } from '../src/transport/pdu.js';
 import { linkOptions, log, until } from './helpers.js';
-import { SmscSimulator, type SimSubmit } from './smsc-simulator.js';
+import { SmscSimulator, type SimSubmit, type SubmitAction } from './smsc-simulator.js';
 
 const SUBMIT = {
   source_addr: '15551230001',
@@ -161,7 +161,7 @@ describe('window and timeouts', () => {
   });
 
   it('a submit_sm without response rejects with RequestTimeoutError and frees its slot', async () => {
-    sim.onSubmit = (s) => (s.destination_addr === '0' ? { noResponse: true } : {});
+    sim.onSubmit = (s): SubmitAction => (s.destination_addr === '0' ? { noResponse: true } : {});
     const link = newLink({ window: 1, timers: { responseTimeoutMs: 100 } });
     link.start();
     await link.waitForState('bound', 2000);

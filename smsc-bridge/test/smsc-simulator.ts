@@ -183,6 +183,19 @@ export class SmscSimulator extends EventEmitter {
     });
   }
 
+  /** request sends any request PDU to a receiving session and resolves with its response. */
+  request(command: string, fields: Record<string, unknown>, timeoutMs = 5000): Promise<PDU> {
+    const target = [...this.sessions].reverse().find((s) => s.bound === 'receiver' || s.bound === 'transceiver');
+    if (!target) return Promise.reject(new Error('no receiving session is bound'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${command}_resp within ${timeoutMs} ms`)), timeoutMs);
+      target.lib.send(makePdu(command, fields), (resp) => {
+        clearTimeout(timer);
+        resolve(resp);
+      });
+    });
+  }
+
   /** sendReceipt sends a delivery receipt for id on a receiving session. */
   sendReceipt(id: string, plan: ReceiptPlan = {}, submit?: Pick<SimSubmit, 'source_addr' | 'destination_addr'>): Promise<PDU> {
     const stat = plan.stat ?? 'DELIVRD';

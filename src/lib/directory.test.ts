@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UserRecord } from './api/types';
-import { matchesUser, sortByExtension } from './directory';
+import { matchesColleague, matchesUser, pickable, sortByExtension } from './directory';
 
 const user = (name: string, extension: string, email = `${extension}@x.test`) =>
   ({ id: extension, name, extension, email }) as UserRecord;
@@ -23,5 +23,24 @@ describe('matchesUser', () => {
     ['anything else does not match', 'bob', false],
   ])('%s', (_name, query, want) => {
     expect(matchesUser(ada, query)).toBe(want);
+  });
+});
+
+describe('matchesColleague and pickable', () => {
+  const people = [
+    { id: 'me', name: 'Alice', extension: '201', disabled: false },
+    { id: 'c', name: 'carol', extension: '203', disabled: false },
+    { id: 'b', name: 'Bob', extension: '202', disabled: false },
+    { id: 'g', name: 'Gone', extension: '299', disabled: true },
+  ];
+
+  it('finds a colleague by name or extension', () => {
+    expect(people.filter((u) => matchesColleague(u, 'CAR')).map((u) => u.id)).toEqual(['c']);
+    expect(people.filter((u) => matchesColleague(u, '20')).map((u) => u.id)).toEqual(['me', 'c', 'b']);
+  });
+
+  it('offers active colleagues other than you and those excluded, by name', () => {
+    expect(pickable(people, 'me').map((u) => u.id)).toEqual(['b', 'c']);
+    expect(pickable(people, 'me', ['b']).map((u) => u.id)).toEqual(['c']);
   });
 });

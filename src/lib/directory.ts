@@ -21,3 +21,24 @@ export function matchesUser(user: UserRecord, query: string): boolean {
     user.email.toLowerCase().includes(q)
   );
 }
+
+/** Colleague is the part of a user the colleague pickers show. */
+export interface Colleague {
+  id: string;
+  name: string;
+  extension: string;
+  disabled: boolean;
+}
+
+/** matchesColleague reports whether a colleague's name or extension contains the query. */
+export function matchesColleague(user: Colleague, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (!q) return true;
+  return user.extension.includes(q) || user.name.toLowerCase().includes(q);
+}
+
+/** pickable lists the colleagues you can start a chat with or add: active, not you, not excluded, by name. */
+export function pickable<T extends Colleague>(users: Iterable<T>, me: string, exclude: readonly string[] = []): T[] {
+  const skip = new Set([me, ...exclude]);
+  return [...users].filter((u) => !u.disabled && !skip.has(u.id)).sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -39,6 +39,9 @@ export const LINK_CONFIG_DEFAULTS: Omit<LinkConfig, 'id' | 'name' | 'host' | 'po
   dest_npi: -1,
 };
 
+// the deliveries a receipt can still change, as PocketBaseStore narrows its search
+const ACTIVE: ReadonlySet<DeliveryStatus> = new Set(['queued', 'sending', 'sent']);
+
 /** MemoryStore keeps everything in maps. Events: 'delivery-updated' (delivery) after each update. */
 export class MemoryStore extends EventEmitter implements Store {
   readonly deliveries = new Map<string, Delivery>();
@@ -181,7 +184,7 @@ export class MemoryStore extends EventEmitter implements Store {
     this.checkReads();
     const lower = forms.map((f) => f.toLowerCase()).filter((f) => f !== '');
     return [...this.deliveries.values()]
-      .filter((d) => d.link === linkId && d.smsc_ids.some((id) => lower.some((f) => id.toLowerCase().includes(f))))
+      .filter((d) => d.link === linkId && ACTIVE.has(d.status) && d.smsc_ids.some((id) => lower.some((f) => id.toLowerCase().includes(f))))
       .map((d) => structuredClone(d));
   }
 

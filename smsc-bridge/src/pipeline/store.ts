@@ -112,9 +112,10 @@ export interface Store {
   listDueDeliveries(limit: number): Promise<Delivery[]>;
   listDeliveriesByStatus(status: DeliveryStatus, limit: number): Promise<Delivery[]>;
   /**
-   * findDeliveriesBySmscIds returns deliveries sent on linkId whose smsc_ids
-   * contain any of the given forms as a substring (case-insensitive). A
-   * superset: the caller checks each candidate.
+   * findDeliveriesBySmscIds returns deliveries on linkId that a receipt can
+   * still change (queued, sending, sent) whose smsc_ids contain any of the
+   * given forms as a substring (case-insensitive). A superset: the caller
+   * checks each candidate.
    */
   findDeliveriesBySmscIds(linkId: string, forms: string[]): Promise<Delivery[]>;
   updateDelivery(id: string, patch: DeliveryPatch): Promise<void>;

@@ -45,3 +45,141 @@ export interface FirstAdmin {
   password: string;
   passwordConfirm: string;
 }
+
+/** ConversationKind: a chat between two colleagues, a named group, or an SMS thread. */
+export type ConversationKind = 'direct' | 'group' | 'sms';
+
+/** ConversationRecord is a `conversations` record; the list rule returns only yours. */
+export interface ConversationRecord {
+  id: string;
+  kind: ConversationKind;
+  /** the group's name; empty for direct chats (named after the other person) */
+  title: string;
+  /** the active internal participants (user ids) */
+  members: string[];
+  /** created of the newest message; empty before the first one */
+  last_message_at: string;
+  /** one line of the newest message */
+  last_preview: string;
+  our_number: string;
+  /** who opened it */
+  created_by: string;
+  created: string;
+  updated: string;
+}
+
+/** MessageKind: text someone wrote, or a system line the server wrote about a change. */
+export type MessageKind = 'text' | 'system';
+
+/** MessageRecord is a `messages` record. */
+export interface MessageRecord {
+  id: string;
+  conversation: string;
+  /** user id of the writer (for system lines: who caused the change); empty for a text from a phone */
+  author: string;
+  /** the external number that wrote, when author is empty */
+  author_phone: string;
+  body: string;
+  kind: MessageKind;
+  /** the sender's idempotency key; a retry with the same key returns the stored message */
+  client_key: string;
+  /** 'YYYY-MM-DD HH:MM:SS.sssZ' */
+  created: string;
+}
+
+/** ParticipantRecord is a `participants` record: one member's read position. */
+export interface ParticipantRecord {
+  id: string;
+  conversation: string;
+  /** the internal member; empty for an external phone */
+  user: string;
+  phone: string;
+  /** created of the newest message this member has seen; empty when none */
+  last_read_at: string;
+  /** set when the member left or was removed */
+  left_at: string;
+  muted: boolean;
+}
+
+/** AlertTone names one of the built-in alert tones. */
+export type AlertTone = 'chime' | 'ping' | 'marimba' | 'bell';
+
+/** SettingsRecord is the one `settings` record. */
+export interface SettingsRecord {
+  id: string;
+  alert_tone: AlertTone;
+  /** ISO 3166 two-letter code used to read national phone numbers */
+  default_country: string;
+}
+
+/** InboxEvent is what the server sends on the `inbox` realtime topic. */
+export type InboxEvent =
+  | { type: 'message'; message: MessageRecord }
+  | { type: 'conversation'; conversation: ConversationRecord }
+  | { type: 'removed'; conversation: string }
+  | { type: 'participant'; participant: ParticipantRecord }
+  | { type: 'delivery'; delivery: Record<string, unknown>; conversation: string }
+  | { type: 'typing'; conversation: string; user: string; name: string };
+
+/** NumberMode: texts to the number go to the users allowed on it (direct) or wait in a queue. */
+export type NumberMode = 'direct' | 'queue';
+
+/** NumberRecord is a `numbers` record: a business number (DID). */
+export interface NumberRecord {
+  id: string;
+  /** the number, E.164 ('+12015550100') */
+  e164: string;
+  label: string;
+  sms_enabled: boolean;
+  mode: NumberMode | '';
+  /** the smsc_links id texts go out through; empty when none */
+  smsc_link: string;
+  created: string;
+  updated: string;
+}
+
+/** NumberInput is what an admin saves on a number. */
+export type NumberInput = Pick<NumberRecord, 'e164' | 'label' | 'sms_enabled' | 'smsc_link'> & { mode: NumberMode };
+
+/** LinkState is the live state the bridge writes on a link. */
+export type LinkState = 'disabled' | 'connecting' | 'bound' | 'down' | 'auth_failed';
+
+/** LinkConfig is what an admin configures on an SMSC link. */
+export interface LinkConfig {
+  name: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  /** PEM certificate(s) to trust instead of the system's; empty for the system's */
+  tls_ca: string;
+  /** name to check on the certificate; empty for host */
+  tls_servername: string;
+  system_id: string;
+  password: string;
+  system_type: string;
+  bind: 'trx' | 'tx_rx';
+  window: number;
+  /** submit_sm per second; 0 means no limit */
+  max_per_second: number;
+  enabled: boolean;
+  ref16: boolean;
+  id_format: 'auto' | 'raw' | 'hex' | 'decimal';
+  default_alphabet: 'GSM7' | 'IA5' | 'LATIN1';
+  /** -1 means the bridge decides from the address */
+  source_ton: number;
+  source_npi: number;
+  dest_ton: number;
+  dest_npi: number;
+}
+
+/** SmscLinkRecord is an `smsc_links` record: one SMPP connection and its live state. */
+export interface SmscLinkRecord extends LinkConfig {
+  id: string;
+  /** empty until the bridge first saw the link */
+  state: LinkState | '';
+  last_error: string;
+  /** when state last changed; empty until then */
+  state_at: string;
+  created: string;
+  updated: string;
+}

@@ -5,6 +5,7 @@ import { pb } from '$lib/api/pb';
 import type { NewUser, UserChanges, UserRecord } from '$lib/api/types';
 import { readError } from '$lib/api/errors';
 import { sortByExtension } from '$lib/directory';
+import { numbersBody, type UserNumbersChange } from '$lib/admin/numbers';
 
 /** UsersState holds every user, sorted by extension, as `.current`. */
 export class UsersState {
@@ -77,6 +78,13 @@ export class UsersState {
   /** setDisabled disables or re-enables an account. */
   async setDisabled(id: string, disabled: boolean): Promise<UserRecord> {
     const record = await pb.collection('users').update<UserRecord>(id, { disabled });
+    this.#upsert(record);
+    return record;
+  }
+
+  /** changeNumbers changes the numbers a user may text from and their default (admins only). */
+  async changeNumbers(change: UserNumbersChange): Promise<UserRecord> {
+    const record = await pb.collection('users').update<UserRecord>(change.user, numbersBody(change));
     this.#upsert(record);
     return record;
   }

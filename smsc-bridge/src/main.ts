@@ -1,0 +1,93 @@
+// smsc-bridge entry point: reads its configuration from the environment,
+// logs in to PocketBase as a services account, runs the Bridge, serves
+// /healthz and /metrics on loopback, and shuts down gracefully on SIGTERM.
+//
+//   PB_URL           PocketBase, default http://127.0.0.1:8090
+//   BRIDGE_EMAIL     the services account (required)
+//   BRIDGE_PASSWORD  its password (required)
+//   BRIDGE_HTTP      health/metrics listen address, default 127.0.0.1:8091
+//   LOG_LEVEL        pino level, default info
+
+import { startHttp } from './http.js';
+import { createLogger } from './log.js';
+import { Metrics } from './metrics.js';
+import { Bridge, type Health } from './pipeline/bridge.js';
+import { PocketBaseStore } from './pipeline/pocketbase-store.js';
+import { backoffDelay } from './session/backoff.js';
+
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
+const log = createLogger(process.env.LOG_LEVEL || 'info');
+const pbUrl = process.env.PB_URL || 'http://127.0.0.1:8090';
+const email = process.env.BRIDGE_EMAIL ?? '';
+const password = process.env.BRIDGE_PASSWORD ?? '';
+const listen = process.env.BRIDGE_HTTP || '127.0.0.1:8091';
+
+if (!email || !password) {
+  log.fatal('BRIDGE_EMAIL and BRIDGE_PASSWORD must name a services account');
+  process.exit(2);
+}
+
+const metrics = new Metrics();
+let bridge: Bridge | undefined;
+let stopping = false;
+let phase = 'connecting to PocketBase';
+
+function health(): Health & { phase: string } {
+  if (bridge) return { ...bridge.health(), phase };
+  return { ok: false, started: false, store: 'unreachable', links: [], pending_receipts: 0, partial_texts: 0, phase };
+}
+
+process.on('uncaughtException', (err) => {
+  log.fatal({ err }, 'uncaught exception; exiting so the supervisor restarts the bridge');
+  process.exit(1);
+});
+process.on('unhandledRejection', (err) => {
+  log.error({ err }, 'unhandled promise rejection');
+});
+
+const { server, address } = await startHttp(listen, { health, metrics });
+log.info({ http: `${address.address}:${address.port}`, pb: pbUrl }, 'smsc-bridge starting');
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  phase = 'stopping';
+  log.info({ signal }, 'stopping: draining windows and unbinding');
+  const force = setTimeout(() => {
+    log.error('shutdown deadline passed; exiting');
+    process.exit(0);
+  }, SHUTDOWN_DEADLINE_MS);
+  force.unref();
+  try {
+    await bridge?.stop();
+  } catch (err) {
+    log.error({ err }, 'error during shutdown');
+  }
+  server.close();
+  log.info('stopped');
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+// PocketBase may still be starting (or down): keep trying, never crash-loop
+for (let attempt = 1; !stopping; attempt++) {
+  try {
+    const store = await PocketBaseStore.connect({ url: pbUrl, email, password, log });
+    phase = 'starting';
+    bridge = new Bridge({ store, log, metrics });
+    await bridge.start();
+    phase = 'running';
+    log.info({ links: bridge.health().links.map((l) => l.name) }, 'smsc-bridge running');
+    break;
+  } catch (err) {
+    const delay = backoffDelay(attempt, { baseMs: 500, maxMs: 30_000, jitter: 0.3 });
+    log.warn({ err: (err as Error).message, retryInMs: delay }, 'cannot start yet');
+    const failed = bridge;
+    bridge = undefined;
+    await failed?.stop().catch(() => {});
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}

@@ -1,0 +1,432 @@
+// The bridge: keeps one SmppLink + LinkSender per smsc_links row in step
+// with PocketBase (realtime, no restart needed), claims queued deliveries
+// (realtime and a periodic sweep) and routes each to the link of its `from`
+// number, hands deliver_sm to the inbound pipeline, writes link state, and
+// resolves deliveries a crash left `sending`. docs/bridge.md is the map.
+
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { SmppLink, type LinkOptions, type LinkState } from '../session/link.js';
+import type { SessionTimers } from '../session/session.js';
+import { InboundPipeline, type InboundOptions } from './inbound.js';
+import { LinkSender, UNKNOWN_AFTER_RESTART, type OutboundPolicy } from './outbound.js';
+import { ReceiptTracker, type TrackerOptions } from './receipts.js';
+import { parsePbDate, pbDate, type Delivery, type LinkConfig, type RecordAction, type Store } from './store.js';
+
+/** BridgeOptions tune the bridge; everything has a production default. */
+export interface BridgeOptions {
+  /** sweepMs is the period of the queued-deliveries sweep. */
+  sweepMs?: number;
+  /** sweepBatch is how many due deliveries one sweep reads. */
+  sweepBatch?: number;
+  /** numberCacheMs is how long a number → link lookup is trusted without a realtime event. */
+  numberCacheMs?: number;
+  outbound?: Partial<OutboundPolicy>;
+  inbound?: InboundOptions;
+  receipts?: TrackerOptions;
+  /** link overrides the timings of every link (tests make them fast). */
+  link?: Partial<Pick<LinkOptions, 'connectTimeoutMs' | 'keepAliveMs' | 'reconnect' | 'authPauseMs' | 'alreadyBoundMs' | 'stableMs'>> & {
+    timers?: Partial<SessionTimers>;
+  };
+  /** drainMs bounds the wait for in-flight submits at shutdown; unbindTimeoutMs the wait for unbind_resp. */
+  drainMs?: number;
+  unbindTimeoutMs?: number;
+}
+
+interface Runtime {
+  config: LinkConfig;
+  link: SmppLink | null;
+  sender: LinkSender;
+  stateWrite: Promise<void>;
+  lastWritten?: string;
+}
+
+// fields whose change needs a new connection; the rest apply live
+const CONNECTION_FIELDS: (keyof LinkConfig)[] = ['host', 'port', 'tls', 'tls_ca', 'tls_servername', 'system_id', 'password', 'system_type', 'bind', 'enabled'];
+
+/** Health is what /healthz reports. */
+export interface Health {
+  ok: boolean;
+  started: boolean;
+  store: 'ok' | 'unreachable';
+  links: { id: string; name: string; state: LinkState; last_error: string; window_in_use: number; queued: number; in_progress: number }[];
+  pending_receipts: number;
+  partial_texts: number;
+}
+
+/**
+ * Bridge wires PocketBase to the SMSC links. start() resolves once the
+ * links are loaded and the first sweep ran; stop() shuts down gracefully.
+ */
+export class Bridge {
+  readonly receipts: ReceiptTracker;
+  readonly inbound: InboundPipeline;
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly metrics?: Metrics;
+  private readonly opts: BridgeOptions;
+  private readonly runtimes = new Map<string, Runtime>();
+  private readonly claimed = new Set<string>();
+  private readonly numberCache = new Map<string, { link: Promise<string | null | undefined>; at: number }>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private unsubscribe?: () => Promise<void>;
+  private sweepTimer?: NodeJS.Timeout;
+  private sweeping = false;
+  private sweepAgain = false;
+  private moreDue = false;
+  private pullTimer?: NodeJS.Timeout;
+  private lastPull = 0;
+  private started = false;
+  private stopping = false;
+  private storeOk = true;
+  private linkOps: Promise<void> = Promise.resolve();
+
+  constructor(deps: { store: Store; log: Logger; metrics?: Metrics }, opts: BridgeOptions = {}) {
+    this.store = deps.store;
+    this.log = deps.log;
+    this.metrics = deps.metrics;
+    this.opts = opts;
+    this.receipts = new ReceiptTracker({ store: this.store, log: this.log, metrics: this.metrics }, opts.receipts);
+    this.inbound = new InboundPipeline({ store: this.store, receipts: this.receipts, log: this.log, metrics: this.metrics }, opts.inbound);
+    this.metrics?.addGauge('smsc_bridge_binds', 'binds up per link and bind type (1 bound, 0 not)', () =>
+      [...this.runtimes.values()].flatMap((rt) =>
+        (rt.link?.bindsUp() ?? []).map((b) => ({ labels: { link: rt.config.name, bind: b.type }, value: b.bound ? 1 : 0 })),
+      ),
+    );
+    this.metrics?.addGauge('smsc_bridge_window_in_use', 'submit_sm awaiting a response per link', () =>
+      [...this.runtimes.values()].map((rt) => ({ labels: { link: rt.config.name }, value: rt.link?.windowInUse ?? 0 })),
+    );
+    this.metrics?.addGauge('smsc_bridge_window_size', 'configured window per link', () =>
+      [...this.runtimes.values()].map((rt) => ({ labels: { link: rt.config.name }, value: rt.config.window })),
+    );
+    this.metrics?.addGauge('smsc_bridge_queued', 'deliveries claimed and waiting for their link', () =>
+      [...this.runtimes.values()].map((rt) => ({ labels: { link: rt.config.name }, value: rt.sender.queued })),
+    );
+    this.metrics?.addGauge('smsc_bridge_link_up', 'link state: 1 when bound', () =>
+      [...this.runtimes.values()].map((rt) => ({ labels: { link: rt.config.name }, value: rt.link?.state === 'bound' ? 1 : 0 })),
+    );
+  }
+
+  /**
+   * start resolves crashed `sending` deliveries, loads the links, subscribes
+   * to changes and runs the first sweep. Throws when PocketBase cannot be
+   * read (the caller retries).
+   */
+  async start(): Promise<void> {
+    await this.recoverSending();
+    this.unsubscribe = await this.store.subscribe({
+      onDelivery: (action, d) => this.onDeliveryEvent(action, d),
+      onLink: (action, cfg) => this.enqueueLinkOp(() => (action === 'delete' ? this.removeLink(cfg.id) : this.applyLink(cfg))),
+      // a number's e164 or link may have changed: forget every lookup
+      onNumber: () => this.numberCache.clear(),
+      onReconnect: () => {
+        this.log.info('realtime reconnected; reloading links and sweeping');
+        this.numberCache.clear();
+        void this.reloadLinks().then(() => this.sweep());
+      },
+    });
+    await this.reloadLinks();
+    this.started = true;
+    await this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), this.opts.sweepMs ?? 5_000);
+  }
+
+  /**
+   * stop shuts down: no more claims, in-progress deliveries get drainMs to
+   * finish, every link drains its window, unbinds and waits for unbind_resp,
+   * partly received long texts are stored as incomplete, and each link's
+   * state is written as down.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.sweepTimer);
+    clearTimeout(this.pullTimer);
+    for (const t of this.retryTimers.values()) clearTimeout(t);
+    this.retryTimers.clear();
+    await this.unsubscribe?.().catch(() => {});
+    await this.linkOps;
+    const drainMs = this.opts.drainMs ?? 10_000;
+    const unbindTimeoutMs = this.opts.unbindTimeoutMs ?? 5_000;
+    const rts = [...this.runtimes.values()];
+    await Promise.all(rts.map((rt) => rt.sender.stop(drainMs)));
+    await Promise.all(rts.map((rt) => rt.link?.stop({ drainMs, unbindTimeoutMs })));
+    await this.inbound.close(Math.min(drainMs, 5_000));
+    await Promise.all(
+      rts.map(async (rt) => {
+        await rt.stateWrite;
+        if (rt.config.enabled) await this.writeState(rt, 'down', 'The bridge is stopped').catch(() => {});
+      }),
+    );
+  }
+
+  /** health reports the bridge and its links. */
+  health(): Health {
+    const links = [...this.runtimes.values()].map((rt) => ({
+      id: rt.config.id,
+      name: rt.config.name,
+      state: rt.link?.state ?? ('disabled' as LinkState),
+      last_error: rt.link?.lastError ?? '',
+      window_in_use: rt.link?.windowInUse ?? 0,
+      queued: rt.sender.queued,
+      in_progress: rt.sender.inProgress,
+    }));
+    return {
+      ok: this.started && !this.stopping && this.storeOk,
+      started: this.started,
+      store: this.storeOk ? 'ok' : 'unreachable',
+      links,
+      pending_receipts: this.receipts.size,
+      partial_texts: this.inbound.pendingGroups,
+    };
+  }
+
+  /** link returns the live SmppLink of a link id (tests and health). */
+  link(id: string): SmppLink | null {
+    return this.runtimes.get(id)?.link ?? null;
+  }
+
+  /** sender returns the LinkSender of a link id. */
+  sender(id: string): LinkSender | undefined {
+    return this.runtimes.get(id)?.sender;
+  }
+
+  /** whenLinksSettled resolves after every pending link change has been applied. */
+  whenLinksSettled(): Promise<void> {
+    return this.linkOps;
+  }
+
+  /**
+   * sweep reads due queued deliveries and claims them. Runs one at a time;
+   * a call during a sweep makes it run once more afterwards.
+   */
+  async sweep(): Promise<void> {
+    if (this.stopping) return;
+    if (this.sweeping) {
+      this.sweepAgain = true;
+      return;
+    }
+    this.sweeping = true;
+    try {
+      do {
+        this.sweepAgain = false;
+        const batch = this.opts.sweepBatch ?? 500;
+        const due = await this.store.listDueDeliveries(batch);
+        this.storeOk = true;
+        this.moreDue = due.length === batch;
+        let claimedNow = 0;
+        for (const d of due) if (!this.claimed.has(d.id) && (await this.consider(d))) claimedNow++;
+        // a full batch that gave new work: there may be more behind it
+        if (due.length === batch && claimedNow > 0) this.sweepAgain = true;
+      } while (this.sweepAgain && !this.stopping);
+    } catch (err) {
+      this.storeOk = false;
+      this.log.warn({ err: (err as Error).message }, 'sweep failed');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  // a crash between `sending` and the final write leaves the outcome unknown:
+  // never resend (docs/bridge.md, "After a crash")
+  private async recoverSending(): Promise<void> {
+    for (;;) {
+      const stuck = await this.store.listDeliveriesByStatus('sending', 200);
+      if (stuck.length === 0) return;
+      for (const d of stuck) {
+        this.log.warn({ delivery: d.id, smsc_ids: d.smsc_ids }, 'delivery was sending when the bridge stopped; marking failed');
+        await this.store.updateDelivery(d.id, { status: 'failed', error: UNKNOWN_AFTER_RESTART, error_code: 'unknown_after_restart', done_at: pbDate() });
+      }
+    }
+  }
+
+  private onDeliveryEvent(action: RecordAction, d: Delivery): void {
+    // before the links are loaded a delivery could not be routed; the first sweep picks it up
+    if (!this.started || this.stopping || action === 'delete' || d.status !== 'queued' || this.claimed.has(d.id)) return;
+    void this.consider(d);
+  }
+
+  // consider claims a due queued delivery for its link's sender (or fails it when it has no
+  // link); resolves true when the delivery was taken in hand
+  private async consider(d: Delivery): Promise<boolean> {
+    if (this.stopping || d.status !== 'queued' || this.claimed.has(d.id)) return false;
+    const due = parsePbDate(d.next_attempt_at) ?? 0;
+    const wait = due - Date.now();
+    if (wait > 0) {
+      this.scheduleRetry(d.id, wait);
+      return false;
+    }
+    this.claimed.add(d.id);
+    let release = true;
+    try {
+      const linkId = await this.numberLink(d.from);
+      if (linkId === undefined || linkId === null) {
+        const error = linkId === undefined ? `${d.from} is not one of our business numbers` : `No SMSC link is set for ${d.from}`;
+        await this.failDelivery(d, error, 'no_link');
+        return true;
+      }
+      // a link created a moment ago may still be on its way in through realtime
+      if (!this.runtimes.has(linkId)) await this.linkOps;
+      const rt = this.runtimes.get(linkId);
+      if (!rt) {
+        await this.failDelivery(d, `The SMSC link for ${d.from} does not exist`, 'no_link');
+        return true;
+      }
+      if (!rt.sender.hasRoom) return false;
+      rt.sender.enqueue(d);
+      release = false;
+      return true;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, delivery: d.id }, 'cannot route delivery now; the sweep will retry');
+      return false;
+    } finally {
+      if (release) this.claimed.delete(d.id);
+    }
+  }
+
+  // a backlog is pulled as fast as it drains: when claims run low and the last sweep was full,
+  // sweep again, at most every 200 ms (the oldest rows it reads are partly ours already)
+  private release(id: string): void {
+    this.claimed.delete(id);
+    if (!this.moreDue || this.pullTimer || this.claimed.size >= (this.opts.sweepBatch ?? 500) / 2) return;
+    const wait = Math.max(0, this.lastPull + 200 - Date.now());
+    this.pullTimer = setTimeout(() => {
+      this.pullTimer = undefined;
+      this.lastPull = Date.now();
+      void this.sweep();
+    }, wait);
+  }
+
+  private async failDelivery(d: Delivery, error: string, code: string): Promise<void> {
+    this.log.warn({ delivery: d.id, error }, 'delivery failed');
+    await this.store.updateDelivery(d.id, { status: 'failed', error, error_code: code, done_at: pbDate() });
+    this.metrics?.failed.inc({ link: 'none' });
+  }
+
+  private scheduleRetry(id: string, wait: number): void {
+    // the sweep finds far-off retries; timers only make near ones punctual
+    if (wait > 15 * 60_000 || this.retryTimers.has(id) || this.retryTimers.size > 10_000) return;
+    this.retryTimers.set(
+      id,
+      setTimeout(() => {
+        this.retryTimers.delete(id);
+        void this.sweep();
+      }, wait + 5),
+    );
+  }
+
+  // one lookup per number at a time: a burst of deliveries from one number shares it
+  private numberLink(e164: string): Promise<string | null | undefined> {
+    const cached = this.numberCache.get(e164);
+    if (cached && Date.now() - cached.at < (this.opts.numberCacheMs ?? 60_000)) return cached.link;
+    const link = this.store.findNumberLink(e164);
+    this.numberCache.set(e164, { link, at: Date.now() });
+    link.catch(() => this.numberCache.delete(e164));
+    return link;
+  }
+
+  private enqueueLinkOp(op: () => Promise<void>): void {
+    this.linkOps = this.linkOps.then(op).catch((err: unknown) => this.log.error({ err }, 'applying a link change failed'));
+  }
+
+  private async reloadLinks(): Promise<void> {
+    const configs = await this.store.listLinks();
+    const seen = new Set(configs.map((c) => c.id));
+    this.enqueueLinkOp(async () => {
+      for (const id of [...this.runtimes.keys()]) if (!seen.has(id)) await this.removeLink(id);
+      for (const cfg of configs) await this.applyLink(cfg);
+    });
+    await this.linkOps;
+  }
+
+  private async applyLink(cfg: LinkConfig): Promise<void> {
+    if (this.stopping) return;
+    this.receipts.setLinkName(cfg.id, cfg.name);
+    const rt = this.runtimes.get(cfg.id);
+    if (!rt) {
+      const sender = new LinkSender(cfg, null, {
+        store: this.store,
+        receipts: this.receipts,
+        log: this.log,
+        metrics: this.metrics,
+        policy: this.opts.outbound,
+        onDone: (id) => this.release(id),
+      });
+      const created: Runtime = { config: cfg, link: null, sender, stateWrite: Promise.resolve() };
+      this.runtimes.set(cfg.id, created);
+      this.startLink(created);
+      return;
+    }
+    const reconnect = CONNECTION_FIELDS.some((f) => rt.config[f] !== cfg[f]);
+    const old = rt.link;
+    rt.config = cfg;
+    rt.sender.configure(cfg);
+    if (!reconnect) {
+      old?.setWindow(cfg.window);
+      return;
+    }
+    this.log.info({ link: cfg.name }, 'link settings changed; reconnecting');
+    rt.link = null;
+    rt.sender.setLink(null);
+    old?.removeAllListeners('state');
+    if (old) await old.stop({ drainMs: this.opts.drainMs ?? 10_000, unbindTimeoutMs: this.opts.unbindTimeoutMs ?? 5_000 });
+    this.startLink(rt);
+  }
+
+  private startLink(rt: Runtime): void {
+    const cfg = rt.config;
+    if (!cfg.enabled) {
+      void this.writeState(rt, 'disabled', '');
+      return;
+    }
+    const o = this.opts.link ?? {};
+    const link = new SmppLink(
+      {
+        id: cfg.id,
+        name: cfg.name,
+        host: cfg.host,
+        port: cfg.port,
+        tls: cfg.tls ? { ca: cfg.tls_ca || undefined, servername: cfg.tls_servername || undefined } : undefined,
+        credentials: { system_id: cfg.system_id, password: cfg.password, system_type: cfg.system_type },
+        bind: cfg.bind,
+        window: cfg.window,
+        ...o,
+      },
+      {
+        log: this.log,
+        onInbound: (pdu, session) => this.inbound.handle(rt.config, pdu, { sessionId: session.id }),
+      },
+    );
+    link.on('state', (state: LinkState, lastError: string) => {
+      void this.writeState(rt, state, lastError);
+      if (state === 'bound') rt.sender.pump();
+    });
+    link.on('reconnect', () => this.metrics?.reconnects.inc({ link: cfg.name }));
+    rt.link = link;
+    rt.sender.setLink(link);
+    link.start();
+  }
+
+  private async removeLink(id: string): Promise<void> {
+    const rt = this.runtimes.get(id);
+    if (!rt) return;
+    this.runtimes.delete(id);
+    await rt.sender.stop(this.opts.drainMs ?? 10_000);
+    await rt.link?.stop({ drainMs: this.opts.drainMs ?? 10_000, unbindTimeoutMs: this.opts.unbindTimeoutMs ?? 5_000 });
+  }
+
+  // state writes per link go one after another, and only when something changed
+  private writeState(rt: Runtime, state: LinkState, lastError: string): Promise<void> {
+    const key = `${state}|${lastError}`;
+    rt.stateWrite = rt.stateWrite.then(async () => {
+      if (rt.lastWritten === key) return;
+      try {
+        await this.store.updateLink(rt.config.id, { state, last_error: lastError.slice(0, 500), state_at: pbDate() });
+        rt.lastWritten = key;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, link: rt.config.name }, 'cannot write link state');
+      }
+    });
+    return rt.stateWrite;
+  }
+}

@@ -1,0 +1,369 @@
+// Deliveries out, for one link: a queue of claimed deliveries, each encoded
+// (GSM 03.38 or UCS-2, split with UDH), rate limited, written `sending`,
+// submitted part by part within the window, and finally written `sent`
+// with the SMSC ids, back to `queued` for a retry, or `failed` with a
+// reason. docs/bridge.md ("Sending") lists the rules and their tests.
+
+import { splitForSubmit, type SubmitParts } from '../codec/udh.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { backoffDelay, type BackoffPolicy } from '../session/backoff.js';
+import { messageIdOf, type PDU } from '../transport/pdu.js';
+import { submitAddress } from './address.js';
+import type { ReceiptTracker } from './receipts.js';
+import { RateLimiter } from './rate.js';
+import { StoreError, pbDate, type Delivery, type DeliveryPatch, type LinkConfig, type Store } from './store.js';
+import { classifyError, classifyStatus, type SubmitOutcome } from './submit-outcome.js';
+
+/** Submitter is the part of SmppLink the sender uses (tests may fake it). */
+export interface Submitter {
+  readonly ready: boolean;
+  submit(fields: Record<string, unknown>, timeoutMs?: number): Promise<PDU>;
+}
+
+/** OutboundPolicy holds the retry and queueing rules. */
+export interface OutboundPolicy {
+  /** maxAttempts bounds the attempts of one delivery (each one is a `sending` write). */
+  maxAttempts: number;
+  /** retry is the backoff between attempts. */
+  retry: BackoffPolicy;
+  /** inlineRetries is how often one part is resubmitted at once after throttling or a full queue. */
+  inlineRetries: number;
+  /** queueFullPauseMs is the wait before resubmitting after ESME_RMSGQFUL. */
+  queueFullPauseMs: number;
+  /** holdWhileDownMs is how long a claimed delivery waits for its link before counting an attempt. */
+  holdWhileDownMs: number;
+  /** maxQueue bounds the deliveries claimed per link; the sweep brings the rest later. */
+  maxQueue: number;
+  /** activePerWindow: how many deliveries may be in progress per window slot. */
+  activePerWindow: number;
+}
+
+/** OUTBOUND_DEFAULTS are the production rules. */
+export const OUTBOUND_DEFAULTS: OutboundPolicy = {
+  maxAttempts: 8,
+  retry: { baseMs: 5_000, maxMs: 10 * 60_000, factor: 2, jitter: 0.2 },
+  inlineRetries: 3,
+  queueFullPauseMs: 1_000,
+  holdWhileDownMs: 30_000,
+  maxQueue: 5_000,
+  activePerWindow: 2,
+};
+
+/** UNKNOWN_AFTER_RESTART is the error of a delivery found `sending` at start. */
+export const UNKNOWN_AFTER_RESTART = 'Outcome unknown after a bridge restart; not resent to avoid a duplicate';
+
+/** concatRef derives the concatenation reference from the delivery id, so a retry of missing parts reuses it even after a restart. */
+export function concatRef(id: string, ref16: boolean): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return ref16 ? h & 0xffff : h & 0xff;
+}
+
+interface Queued {
+  d: Delivery;
+  since: number;
+}
+
+/**
+ * LinkSender sends the deliveries of one link. The bridge enqueues claimed
+ * deliveries; the sender runs up to window × activePerWindow of them at a
+ * time while the link is bound, and calls done(id) when it has finished
+ * with one (whatever the outcome), so the bridge can release its claim.
+ */
+export class LinkSender {
+  config: LinkConfig;
+  private link: Submitter | null;
+  private readonly store: Store;
+  private readonly receipts: ReceiptTracker;
+  private readonly log: Logger;
+  private readonly metrics?: Metrics;
+  private readonly policy: OutboundPolicy;
+  private readonly onDone: (id: string) => void;
+  private readonly rate: RateLimiter;
+  private queue: Queued[] = [];
+  private active = 0;
+  private stopping = false;
+  private idle: (() => void)[] = [];
+  private holdTimer?: NodeJS.Timeout;
+
+  constructor(
+    config: LinkConfig,
+    link: Submitter | null,
+    deps: { store: Store; receipts: ReceiptTracker; log: Logger; metrics?: Metrics; policy?: Partial<OutboundPolicy>; onDone: (id: string) => void },
+  ) {
+    this.config = config;
+    this.link = link;
+    this.store = deps.store;
+    this.receipts = deps.receipts;
+    this.log = deps.log.child({ link: config.name });
+    this.metrics = deps.metrics;
+    this.policy = { ...OUTBOUND_DEFAULTS, ...deps.policy };
+    this.onDone = deps.onDone;
+    this.rate = new RateLimiter(config.max_per_second);
+  }
+
+  /** queued is how many claimed deliveries wait to start. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** inProgress is how many deliveries are being sent now. */
+  get inProgress(): number {
+    return this.active;
+  }
+
+  /** hasRoom says whether another delivery may be claimed for this link. */
+  get hasRoom(): boolean {
+    return !this.stopping && this.queue.length < this.policy.maxQueue;
+  }
+
+  /** rateNow is the submit rate in force (0: unlimited), lowered after throttling. */
+  get rateNow(): number {
+    return this.rate.rate;
+  }
+
+  /** setLink swaps the link (after a reconnect-worthy config change); in-progress sends finish on the old one. */
+  setLink(link: Submitter | null): void {
+    this.link = link;
+    this.pump();
+  }
+
+  /** configure applies an edited link row: rate now, window and the rest for the next submits. */
+  configure(config: LinkConfig): void {
+    if (config.max_per_second !== this.config.max_per_second) this.rate.setRate(config.max_per_second);
+    this.config = config;
+    this.pump();
+  }
+
+  /** enqueue takes a claimed delivery. */
+  enqueue(d: Delivery): void {
+    this.queue.push({ d, since: Date.now() });
+    this.pump();
+  }
+
+  /** pump starts queued deliveries while the link is bound and there is room; call it when the link comes up. */
+  pump(): void {
+    if (this.stopping) return;
+    const limit = Math.max(1, this.config.window) * this.policy.activePerWindow;
+    while (this.queue.length > 0 && this.active < limit && this.link?.ready) {
+      const { d } = this.queue.shift()!;
+      this.active++;
+      void this.process(d).then((requeued) => {
+        this.active--;
+        if (!requeued) this.onDone(d.id);
+        if (this.active === 0) for (const fn of this.idle.splice(0)) fn();
+        this.pump();
+      });
+    }
+    this.scheduleHoldCheck();
+  }
+
+  /**
+   * stop takes no more work: queued deliveries are released (they are still
+   * `queued` in PocketBase), and it resolves when those in progress finished
+   * or drainMs passed.
+   */
+  async stop(drainMs: number): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.holdTimer);
+    for (const q of this.queue.splice(0)) this.onDone(q.d.id);
+    if (this.active > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, drainMs);
+        this.idle.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    this.rate.close();
+  }
+
+  // deliveries held too long for a link that is down count an attempt and go back to the store
+  private scheduleHoldCheck(): void {
+    if (this.holdTimer || this.queue.length === 0 || this.link?.ready) return;
+    const oldest = this.queue[0].since;
+    const wait = Math.max(10, oldest + this.policy.holdWhileDownMs - Date.now());
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      if (this.link?.ready) return this.pump();
+      const now = Date.now();
+      const expired = this.queue.filter((q) => now - q.since >= this.policy.holdWhileDownMs);
+      this.queue = this.queue.filter((q) => now - q.since < this.policy.holdWhileDownMs);
+      for (const q of expired) {
+        this.active++;
+        const reason = this.config.enabled ? `SMSC link '${this.config.name}' is down` : `SMSC link '${this.config.name}' is disabled`;
+        void this.retryOrFail(q.d, q.d.attempts + 1, { kind: 'retry', code: 'link_down', reason, sent: false }, q.d.smsc_ids).finally(() => {
+          this.active--;
+          this.onDone(q.d.id);
+          if (this.active === 0) for (const fn of this.idle.splice(0)) fn();
+        });
+      }
+      this.scheduleHoldCheck();
+    }, wait);
+  }
+
+  // resolves true when the delivery went back to the queue untouched
+  private async process(d: Delivery): Promise<boolean> {
+    const link = this.link;
+    const cfg = this.config;
+    let plan: SubmitParts;
+    try {
+      plan = splitForSubmit(d.body, { ref: concatRef(d.id, cfg.ref16), ref16: cfg.ref16 });
+    } catch (err) {
+      await this.finish(d, { status: 'failed', error: `The text cannot be sent as SMS: ${(err as Error).message}`, error_code: 'encode', done_at: pbDate() });
+      return false;
+    }
+    const n = plan.parts.length;
+    // attempts 0 is a fresh start (new, or a person pressed retry): every part goes again;
+    // otherwise only the parts the SMSC has not accepted yet
+    const fresh = d.attempts === 0;
+    if (fresh) this.receipts.forget(d.id);
+    const ids = !fresh && d.smsc_ids.length === n ? d.smsc_ids.slice() : new Array<string>(n).fill('');
+    const todo = ids.map((id, i) => (id ? -1 : i)).filter((i) => i >= 0);
+    await this.rate.take(todo.length);
+    if (!link?.ready || this.stopping) {
+      // nothing was written or sent: hand the delivery back untouched
+      if (this.stopping) return false;
+      this.queue.unshift({ d, since: Date.now() });
+      return true;
+    }
+    const attempt = d.attempts + 1;
+    const encoding = plan.dataCoding === 8 ? 'UCS-2' : 'GSM-7';
+    try {
+      // written before the first submit_sm: `sending` means a part may have reached the SMSC
+      await this.store.updateDelivery(d.id, { status: 'sending', attempts: attempt, link: cfg.id, segments: n, encoding, error: '', error_code: '' });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, delivery: d.id }, 'cannot mark the delivery sending; leaving it queued');
+      return false;
+    }
+    this.receipts.begin(d.id, cfg.id, cfg.id_format, ids);
+    const from = submitAddress(d.from, cfg.source_ton, cfg.source_npi);
+    const to = submitAddress(d.to, cfg.dest_ton, cfg.dest_npi);
+    const base = {
+      source_addr: from.addr,
+      source_addr_ton: from.ton,
+      source_addr_npi: from.npi,
+      destination_addr: to.addr,
+      dest_addr_ton: to.ton,
+      dest_addr_npi: to.npi,
+      esm_class: plan.esmClassUdhi ? 0x40 : 0x00,
+      registered_delivery: 1,
+      data_coding: plan.dataCoding,
+    };
+    const outcomes = await Promise.all(todo.map((i) => this.submitPart(link, d.id, i, { ...base, short_message: Buffer.from(plan.parts[i]) })));
+    const failures: SubmitOutcome[] = [];
+    todo.forEach((i, k) => {
+      const o = outcomes[k];
+      if (o.kind === 'ok') ids[i] = o.id;
+      else failures.push(o);
+    });
+    const permanent = failures.find((o) => o.kind === 'permanent');
+    if (permanent && permanent.kind === 'permanent') {
+      await this.finish(d, { status: 'failed', smsc_ids: ids, error: permanent.reason, error_code: permanent.code, done_at: pbDate() });
+      return false;
+    }
+    const retry = failures.find((o) => o.kind === 'retry');
+    if (retry && retry.kind === 'retry') {
+      await this.retryOrFail(d, attempt, retry, ids);
+      return false;
+    }
+    const now = pbDate();
+    const early = this.receipts.outcome(d.id);
+    if (early?.status === 'delivered') {
+      await this.finish(d, { status: 'delivered', smsc_ids: ids, sent_at: now, done_at: now, error: '', error_code: '' }, 'sent');
+    } else if (early?.status === 'failed') {
+      await this.finish(d, { status: 'failed', smsc_ids: ids, sent_at: now, done_at: now, error: early.error, error_code: early.code }, 'sent');
+    } else {
+      await this.finish(d, { status: 'sent', smsc_ids: ids, sent_at: now, next_attempt_at: '' });
+    }
+    return false;
+  }
+
+  private async submitPart(link: Submitter, deliveryId: string, part: number, fields: Record<string, unknown>): Promise<SubmitOutcome> {
+    const name = this.config.name;
+    for (let tries = 0; ; tries++) {
+      let outcome: SubmitOutcome;
+      this.receipts.submitStarted(this.config.id);
+      try {
+        const resp = await link.submit(fields);
+        outcome = resp.command_status === 0 ? { kind: 'ok', id: messageIdOf(resp) } : classifyStatus(resp.command_status);
+      } catch (err) {
+        outcome = classifyError(err, name);
+      }
+      if (outcome.kind === 'ok') this.receipts.recordPart(deliveryId, part, outcome.id);
+      this.receipts.submitEnded(this.config.id);
+      if (outcome.kind === 'ok') {
+        this.metrics?.submitted.inc({ link: name });
+        return outcome;
+      }
+      if (outcome.kind === 'retry' && outcome.throttled) {
+        this.metrics?.throttled.inc({ link: name });
+        this.rate.throttled();
+      }
+      if (outcome.kind !== 'retry') return outcome;
+      const inline = (outcome.throttled || outcome.queueFull) && tries < this.policy.inlineRetries && !this.stopping;
+      if (!inline) return outcome;
+      this.metrics?.retried.inc({ link: name });
+      this.log.info({ delivery: deliveryId, part, reason: outcome.reason }, 'resubmitting after the pause');
+      // a full queue gets the same pause as throttling, without lowering the rate
+      if (outcome.queueFull) await new Promise((r) => setTimeout(r, this.policy.queueFullPauseMs));
+      await this.rate.take(1);
+      if (!link.ready) return classifyError(new Error(`SMSC link '${name}' is down`), name);
+    }
+  }
+
+  private async retryOrFail(d: Delivery, attempt: number, o: Extract<SubmitOutcome, { kind: 'retry' }>, ids: string[]): Promise<void> {
+    const accepted = ids.filter(Boolean).length;
+    if (attempt >= this.policy.maxAttempts) {
+      const error = `Gave up after ${attempt} attempts: ${o.reason}` + (accepted ? ` (${accepted} of ${ids.length} parts were sent)` : '');
+      await this.finish(d, { status: 'failed', attempts: attempt, smsc_ids: ids, error, error_code: o.code, done_at: pbDate() });
+      return;
+    }
+    this.metrics?.retried.inc({ link: this.config.name });
+    const at = Date.now() + backoffDelay(attempt, this.policy.retry);
+    await this.finish(
+      d,
+      { status: 'queued', attempts: attempt, smsc_ids: ids, next_attempt_at: pbDate(at), error: `${o.reason}; retrying`, error_code: o.code },
+      'queued',
+    );
+  }
+
+  /**
+   * finish writes the delivery's new state. The write carries the SMSC ids,
+   * so it is retried (a bounded number of times while stopping) rather than
+   * dropped when PocketBase is briefly unreachable.
+   */
+  private async finish(d: Delivery, patch: DeliveryPatch, tracked?: 'sent' | 'queued'): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.updateDelivery(d.id, patch);
+        break;
+      } catch (err) {
+        const permanent = err instanceof StoreError && !err.temporary;
+        if (permanent || (this.stopping && attempt >= 3) || attempt >= 50) {
+          this.log.error({ err: (err as Error).message, delivery: d.id, patch }, 'cannot store the delivery outcome');
+          this.receipts.forget(d.id);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(attempt, 6))));
+      }
+    }
+    const name = this.config.name;
+    if (patch.status === 'sent' || tracked === 'sent') this.metrics?.sent.inc({ link: name });
+    if (patch.status === 'failed') this.metrics?.failed.inc({ link: name });
+    if (patch.status === 'delivered') this.metrics?.delivered.inc({ link: name });
+    if (patch.status === 'failed' || patch.status === 'delivered') {
+      this.log.info({ delivery: d.id, status: patch.status, error: patch.error }, 'delivery done');
+      await this.receipts.markWritten(d.id, patch.status);
+    } else if (patch.status === 'sent') {
+      await this.receipts.markWritten(d.id, 'sent').catch((err: unknown) => this.log.warn({ err, delivery: d.id }, 'storing a receipt that came during the write failed'));
+    } else {
+      await this.receipts.markWritten(d.id, 'queued');
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { LINK_DEFAULTS, checkLink, formatSince, linkStatus, pickConfig, toLinkForm, type LinkFormValues } from './links';
+import type { SmscLinkRecord } from '../api/types';
+
+const form = (changes: Partial<LinkFormValues> = {}): LinkFormValues => ({
+  ...toLinkForm({ ...LINK_DEFAULTS, name: 'Carrier', host: 'smsc.example.net', system_id: 'acme', password: 'secret' }),
+  ...changes
+});
+
+describe('checkLink', () => {
+  it('turns the defaults into a record with -1 (auto) TON/NPI, port 2775, window 10', () => {
+    const result = checkLink(form());
+    expect(result).toEqual({
+      ok: true,
+      config: { ...LINK_DEFAULTS, name: 'Carrier', host: 'smsc.example.net', system_id: 'acme', password: 'secret' }
+    });
+  });
+
+  it('trims text but keeps the password as typed', () => {
+    const result = checkLink(form({ name: ' Carrier ', host: ' smsc.example.net ', password: ' pw ' }));
+    expect(result.ok && result.config).toMatchObject({ name: 'Carrier', host: 'smsc.example.net', password: ' pw ' });
+  });
+
+  it('reads numbers typed as text', () => {
+    const result = checkLink(form({ port: '3550', window: '50', max_per_second: '2.5', dest_ton: '1', dest_npi: '1' }));
+    expect(result.ok && result.config).toMatchObject({ port: 3550, window: 50, max_per_second: 2.5, dest_ton: 1, dest_npi: 1 });
+  });
+
+  it.each<[string, Partial<LinkFormValues>, string]>([
+    ['a missing name', { name: '  ' }, 'name'],
+    ['a missing host', { host: '' }, 'host'],
+    ['a URL for a host', { host: 'smpp://smsc.example.net' }, 'host'],
+    ['port 0', { port: '0' }, 'port'],
+    ['port 65536', { port: '65536' }, 'port'],
+    ['a fractional port', { port: '2775.5' }, 'port'],
+    ['a word for a port', { port: 'smpp' }, 'port'],
+    ['a missing system ID', { system_id: '' }, 'system_id'],
+    ['a 17-character system ID', { system_id: 'x'.repeat(17) }, 'system_id'],
+    ['a 10-character password', { password: 'x'.repeat(10) }, 'password'],
+    ['a 14-character system type', { system_type: 'x'.repeat(14) }, 'system_type'],
+    ['window 0', { window: '0' }, 'window'],
+    ['window 501', { window: '501' }, 'window'],
+    ['a negative rate', { max_per_second: '-1' }, 'max_per_second'],
+    ['TON 7', { source_ton: '7' }, 'source_ton'],
+    ['NPI -2', { dest_npi: '-2' }, 'dest_npi'],
+    ['a CA that is not PEM', { tls: true, tls_ca: 'not a certificate' }, 'tls_ca']
+  ])('refuses %s', (_name, changes, field) => {
+    const result = checkLink(form(changes));
+    expect(result.ok).toBe(false);
+    expect(!result.ok && Object.keys(result.errors)).toEqual([field]);
+  });
+
+  it('accepts the limits: 16-character system ID, 9-character password, 13-character system type', () => {
+    expect(checkLink(form({ system_id: 'x'.repeat(16), password: 'x'.repeat(9), system_type: 'x'.repeat(13) })).ok).toBe(true);
+  });
+
+  it('accepts a PEM CA with TLS', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+    const result = checkLink(form({ tls: true, tls_ca: pem, tls_servername: ' smsc.example.net ' }));
+    expect(result.ok && result.config).toMatchObject({ tls: true, tls_ca: pem, tls_servername: 'smsc.example.net' });
+  });
+});
+
+describe('toLinkForm and pickConfig', () => {
+  it('round-trip a stored record without its id or live state', () => {
+    const record: SmscLinkRecord = {
+      ...LINK_DEFAULTS,
+      name: 'Carrier',
+      host: 'h',
+      system_id: 's',
+      port: 2776,
+      source_ton: 5,
+      id: 'abc',
+      state: 'bound',
+      last_error: '',
+      state_at: '',
+      created: '',
+      updated: ''
+    };
+    const values = toLinkForm(record);
+    expect(values).toMatchObject({ port: '2776', source_ton: '5', window: '10' });
+    expect(values).not.toHaveProperty('id');
+    expect(values).not.toHaveProperty('state');
+    expect(checkLink(values)).toEqual({ ok: true, config: pickConfig(record) });
+  });
+});
+
+describe('linkStatus', () => {
+  it.each<[boolean, SmscLinkRecord['state'], string, string]>([
+    [false, 'bound', 'Disabled', 'off'],
+    [false, '', 'Disabled', 'off'],
+    [true, '', 'Waiting for the bridge', 'pending'],
+    [true, 'disabled', 'Waiting for the bridge', 'pending'],
+    [true, 'connecting', 'Connecting', 'pending'],
+    [true, 'bound', 'Connected', 'ok'],
+    [true, 'down', 'Down', 'bad'],
+    [true, 'auth_failed', 'Login refused', 'bad']
+  ])('enabled %s, state %j reads %s', (enabled, state, label, tone) => {
+    expect(linkStatus({ enabled, state })).toMatchObject({ label, tone });
+  });
+
+  it('advises what to check when the login is refused', () => {
+    expect(linkStatus({ enabled: true, state: 'auth_failed' }).advice).toMatch(/system ID/);
+  });
+});
+
+describe('formatSince', () => {
+  const now = new Date(2026, 10, 25, 15, 0);
+  const server = (d: Date) => d.toISOString().replace('T', ' ');
+
+  it('shows the clock for today', () => {
+    expect(formatSince(server(new Date(2026, 10, 25, 14, 5)), now, 'en-GB')).toBe('since 14:05');
+  });
+
+  it('adds the day before today, and the year before this year', () => {
+    expect(formatSince(server(new Date(2026, 2, 3, 9, 30)), now, 'en-GB')).toBe('since 3 Mar, 9:30');
+    expect(formatSince(server(new Date(2025, 2, 3, 9, 30)), now, 'en-GB')).toBe('since 3 Mar 2025, 9:30');
+  });
+
+  it('is empty without a valid time', () => {
+    expect(formatSince('', now)).toBe('');
+    expect(formatSince('nonsense', now)).toBe('');
+  });
+});

@@ -1,0 +1,416 @@
+// One open conversation: its messages (newest page first, older pages on
+// demand), the members' read positions for the receipts, sending with
+// optimistic bubbles and idempotent retries, marking read, the typing signal,
+// and the group actions. Events come from the inbox (inbox.svelte.ts).
+import { pb } from '$lib/api/pb';
+import { readError } from '$lib/api/errors';
+import type { ConversationRecord, InboxEvent, MessageRecord, ParticipantRecord } from '$lib/api/types';
+import { Throttle, checkBody, newClientKey } from '$lib/chat/compose';
+import { receiptLines } from '$lib/chat/receipts';
+import { toServerTime } from '$lib/chat/time';
+import {
+  LOCAL_PREFIX,
+  buildRows,
+  compareMessages,
+  mergeMessages,
+  oldestStored,
+  withoutMessage,
+  type ChatMessage,
+  type Row
+} from '$lib/chat/timeline';
+import { inbox } from './inbox.svelte';
+
+/** PAGE is how many messages one history request brings. */
+export const PAGE = 50;
+// after a reconnect, up to this many missed messages are fetched; more and the view starts again from the newest page
+const CATCH_UP = 200;
+const READ_GAP_MS = 1000;
+const TYPING_GAP_MS = 3000;
+const DOUBLE_ENTER_MS = 1000;
+const RETRY_MS = 3000;
+
+// what was typed but not sent, per conversation, while this tab lives
+const drafts = new Map<string, string>();
+
+/** ConversationState is one open conversation. */
+export class ConversationState {
+  readonly id: string;
+  readonly me: string;
+
+  /** loaded messages, oldest first; your unsent ones last */
+  messages = $state.raw<readonly ChatMessage[]>([]);
+  /** every participant row, for read receipts */
+  participants = $state.raw<readonly ParticipantRecord[]>([]);
+  /** true until the newest page has loaded */
+  loading = $state(true);
+  /** why the conversation cannot be shown (e.g. you are not in it) */
+  error = $state('');
+  /** whether older messages remain on the server */
+  hasOlder = $state(false);
+  loadingOlder = $state(false);
+  /** why the older page failed */
+  olderError = $state('');
+  /** the "new messages" divider goes after this time; null for none */
+  unreadAfter = $state<string | null>(null);
+  /** messages from others that arrived while you were scrolled up */
+  newBelow = $state(0);
+  /** why the composer's text cannot be sent */
+  sendError = $state('');
+  /** you left or were removed: the view closes */
+  closed = $state(false);
+
+  #atBottom = $state(true);
+  #fetched = $state.raw<ConversationRecord | null>(null);
+  #rowCache = new Map<string, Row>();
+  #readTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastRead = 0;
+  #typing = new Throttle(TYPING_GAP_MS);
+  #lastSent = 0;
+  // the newest message known from an unbroken run (pages, catch-ups, realtime
+  // events while connected): a catch-up starts here. Your own sends do not
+  // move it: one stored while the stream was down is newer than what it missed.
+  #synced: MessageRecord | null = null;
+  #broken = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** the conversation record (from the inbox list, else fetched) */
+  conversation = $derived.by(() => inbox.find(this.id) ?? this.#fetched);
+  /** your participant row */
+  mine = $derived(this.participants.find((p) => p.user === this.me && !p.left_at));
+  /** you are reading: loaded, tab visible, scrolled to the bottom */
+  reading = $derived(!this.loading && !this.error && this.#atBottom && inbox.visible);
+  /** something by someone else is newer than your read position */
+  needsRead = $derived.by(() => {
+    const mine = this.mine;
+    if (!mine) return false;
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i];
+      if (m.status || m.author === this.me) continue;
+      return m.created > mine.last_read_at;
+    }
+    return false;
+  });
+  /** the rows of the view */
+  rows = $derived.by(() => {
+    const names = (user: string) => inbox.directory.nameOf(user) || 'Someone';
+    const receipts = receiptLines(this.messages, this.participants, this.me, names);
+    return buildRows(
+      this.messages,
+      {
+        me: this.me,
+        authorName: (m) => (m.author ? names(m.author) : m.author_phone || 'Unknown'),
+        unreadAfter: this.unreadAfter,
+        receipts,
+        now: new Date()
+      },
+      this.#rowCache
+    );
+  });
+  /** the draft in the composer */
+  draft = $state('');
+
+  constructor(id: string, me: string) {
+    this.id = id;
+    this.me = me;
+    this.draft = drafts.get(id) ?? '';
+  }
+
+  /** atBottom is whether the view is scrolled to the newest message; the view sets it. */
+  get atBottom(): boolean {
+    return this.#atBottom;
+  }
+  set atBottom(value: boolean) {
+    this.#atBottom = value;
+    if (value) this.newBelow = 0;
+  }
+
+  /** start loads the newest page and follows the inbox; returns the stop function. */
+  start(): () => void {
+    const off = inbox.listen((e) => this.#apply(e));
+    const offReconnect = inbox.onReconnect(() => this.#catchUp());
+    void this.#loadLatest();
+    return () => {
+      off();
+      offReconnect();
+      clearTimeout(this.#readTimer);
+      clearTimeout(this.#retryTimer);
+    };
+  }
+
+  /** saveDraft keeps the composer's text for when you come back. */
+  saveDraft(text: string): void {
+    this.draft = text;
+    if (text) drafts.set(this.id, text);
+    else drafts.delete(this.id);
+  }
+
+  /** loadOlder fetches the page before the oldest loaded message. */
+  async loadOlder(): Promise<void> {
+    const oldest = oldestStored(this.messages);
+    if (!this.hasOlder || this.loadingOlder || !oldest) return;
+    this.loadingOlder = true;
+    this.olderError = '';
+    try {
+      const page = await pb.collection('messages').getList<MessageRecord>(1, PAGE, {
+        filter: pb.filter('conversation = {:c} && (created < {:t} || (created = {:t} && id < {:id}))', {
+          c: this.id,
+          t: oldest.created,
+          id: oldest.id
+        }),
+        sort: '-created,-id',
+        skipTotal: true
+      });
+      this.messages = mergeMessages(this.messages, page.items.reverse());
+      this.hasOlder = page.items.length === PAGE;
+    } catch (err) {
+      this.olderError = readError(err).message;
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  /** send shows the text at once and posts it; returns false (with sendError) when it cannot be sent. */
+  send(text: string): boolean {
+    const body = text.trim();
+    // a second Enter right after sending finds the box empty: that is no mistake to point out
+    if (!body && Date.now() - this.#lastSent < DOUBLE_ENTER_MS) return false;
+    const problem = checkBody(body);
+    if (problem) {
+      this.sendError = problem;
+      return false;
+    }
+    this.sendError = '';
+    this.unreadAfter = null;
+    this.#typing.reset();
+    const key = newClientKey();
+    const local: ChatMessage = {
+      id: LOCAL_PREFIX + key,
+      conversation: this.id,
+      author: this.me,
+      author_phone: '',
+      body,
+      kind: 'text',
+      client_key: key,
+      created: toServerTime(new Date()),
+      status: 'sending'
+    };
+    this.messages = mergeMessages(this.messages, [local]);
+    this.#lastSent = Date.now();
+    void this.#post(local);
+    return true;
+  }
+
+  /** retry sends a failed message again with its client key, so it is stored once whatever happened before. */
+  retry(id: string): void {
+    const m = this.messages.find((x) => x.id === id);
+    if (m?.status !== 'failed') return;
+    const again = { ...m, status: 'sending' as const, error: undefined };
+    this.messages = mergeMessages(this.messages, [again]);
+    void this.#post(again);
+  }
+
+  /** discard drops a failed message and returns its text (to edit it). */
+  discard(id: string): string {
+    const m = this.messages.find((x) => x.id === id);
+    this.messages = withoutMessage(this.messages, id);
+    return m?.body ?? '';
+  }
+
+  /** typed sends the typing signal, at most every few seconds. */
+  typed(text: string): void {
+    if (this.sendError) this.sendError = '';
+    if (!text.trim() || !this.#typing.ready(Date.now())) return;
+    pb.send(`/api/conversations/${this.id}/typing`, { method: 'POST' }).catch(() => {});
+  }
+
+  /** scheduleRead moves your read position to the newest message, at most once a second. */
+  scheduleRead(): void {
+    if (this.#readTimer !== undefined) return;
+    const wait = Math.max(0, this.#lastRead + READ_GAP_MS - Date.now());
+    this.#readTimer = setTimeout(() => {
+      this.#readTimer = undefined;
+      this.#lastRead = Date.now();
+      void this.#markRead();
+    }, wait);
+  }
+
+  /** rename gives the group a new name. */
+  async rename(title: string): Promise<void> {
+    const c = await pb.send<ConversationRecord>(`/api/conversations/${this.id}/title`, { method: 'POST', body: { title } });
+    inbox.remember(c);
+  }
+
+  /** addMembers adds colleagues to the group. */
+  async addMembers(users: readonly string[]): Promise<void> {
+    const c = await pb.send<ConversationRecord>(`/api/conversations/${this.id}/members`, { method: 'POST', body: { users } });
+    inbox.remember(c);
+    await this.#loadParticipants();
+  }
+
+  /** removeMember takes someone out of the group. */
+  async removeMember(user: string): Promise<void> {
+    await pb.send(`/api/conversations/${this.id}/members/${user}`, { method: 'DELETE' });
+    const c = this.conversation;
+    if (c) inbox.remember({ ...c, members: c.members.filter((m) => m !== user) });
+  }
+
+  /** leave takes you out of the group; the view closes. */
+  async leave(): Promise<void> {
+    await inbox.leave(this.id);
+    this.closed = true;
+  }
+
+  async #post(local: ChatMessage): Promise<void> {
+    try {
+      const stored = await pb.collection('messages').create<MessageRecord>({
+        conversation: this.id,
+        body: local.body,
+        client_key: local.client_key
+      });
+      this.messages = mergeMessages(this.messages, [stored]);
+    } catch (err) {
+      // the stored copy may have arrived meanwhile (the answer was lost, not the message)
+      if (!this.messages.some((m) => m.id === local.id)) return;
+      const read = readError(err, { fields: ['body'] });
+      const failed: ChatMessage = { ...local, status: 'failed', error: read.fields.body || read.message };
+      this.messages = mergeMessages(this.messages, [failed]);
+    }
+  }
+
+  async #loadLatest(): Promise<void> {
+    try {
+      const [page, , record] = await Promise.all([
+        pb.collection('messages').getList<MessageRecord>(1, PAGE, {
+          filter: pb.filter('conversation = {:c}', { c: this.id }),
+          sort: '-created,-id',
+          skipTotal: true
+        }),
+        this.#loadParticipants(),
+        inbox.find(this.id) ? null : pb.collection('conversations').getOne<ConversationRecord>(this.id)
+      ]);
+      if (record) this.#fetched = record;
+      // keeps what arrived by event meanwhile, and unsent messages
+      this.messages = mergeMessages(this.messages, page.items.reverse());
+      this.#noteSynced(page.items);
+      this.hasOlder = page.items.length === PAGE;
+      const read = this.mine?.last_read_at ?? '';
+      this.unreadAfter = this.needsRead ? read : null;
+      this.error = '';
+    } catch (err) {
+      const problem = readError(err);
+      this.error = problem.status === 404 ? 'This conversation does not exist or you are not in it.' : problem.message;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async #loadParticipants(): Promise<void> {
+    this.participants = await pb.collection('participants').getFullList<ParticipantRecord>({
+      batch: 500,
+      filter: pb.filter('conversation = {:c}', { c: this.id })
+    });
+  }
+
+  async #catchUp(): Promise<void> {
+    if (!inbox.find(this.id) && !this.#fetched) return;
+    if (!inbox.find(this.id)) {
+      // removed while we were away
+      this.closed = true;
+      return;
+    }
+    const newest = this.#synced;
+    if (!newest) return this.#loadLatest();
+    try {
+      const [page] = await Promise.all([
+        pb.collection('messages').getList<MessageRecord>(1, CATCH_UP, {
+          filter: pb.filter('conversation = {:c} && (created > {:t} || (created = {:t} && id > {:id}))', {
+            c: this.id,
+            t: newest.created,
+            id: newest.id
+          }),
+          sort: 'created,id',
+          skipTotal: true
+        }),
+        this.#loadParticipants()
+      ]);
+      if (page.items.length === CATCH_UP) {
+        // too much happened: start again from the newest page
+        this.messages = this.messages.filter((m) => m.status);
+        this.#synced = null;
+        return this.#loadLatest();
+      }
+      this.#broken = false;
+      this.#arrived(page.items);
+      // the stream has been back since before this page was asked for: together they leave no gap
+      this.#noteSynced(this.messages.filter((m) => !m.status));
+    } catch {
+      // keep the gap open and try again shortly
+      this.#broken = true;
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = setTimeout(() => void this.#catchUp(), RETRY_MS);
+    }
+  }
+
+  #apply(e: InboxEvent): void {
+    switch (e.type) {
+      case 'message':
+        if (e.message.conversation === this.id) this.#arrived([e.message]);
+        break;
+      case 'participant':
+        if (e.participant.conversation === this.id) this.#upsertParticipant(e.participant);
+        break;
+      case 'conversation':
+        // someone joined: their read position is new
+        if (e.conversation.id === this.id && e.conversation.members.some((m) => !this.participants.some((p) => p.user === m && !p.left_at))) {
+          void this.#loadParticipants().catch(() => {});
+        }
+        break;
+      case 'removed':
+        if (e.conversation === this.id) this.closed = true;
+        break;
+    }
+  }
+
+  #arrived(items: readonly MessageRecord[]): void {
+    if (items.length === 0) return;
+    // between a drop and the catch-up, events do not continue the unbroken run
+    if (inbox.connected && !this.#broken) this.#noteSynced(items);
+    const before = this.messages;
+    this.messages = mergeMessages(before, items);
+    if (this.messages === before) return;
+    const fromOthers = items.filter((m) => m.author !== this.me);
+    if (fromOthers.length === 0 || this.reading) return;
+    // arrived while you were scrolled up or away: mark where the new ones start
+    if (this.unreadAfter === null) this.unreadAfter = this.mine?.last_read_at ?? '';
+    if (!this.#atBottom) this.newBelow += fromOthers.length;
+  }
+
+  #noteSynced(items: readonly MessageRecord[]): void {
+    for (const m of items) if (!this.#synced || compareMessages(m, this.#synced) > 0) this.#synced = m;
+  }
+
+  #upsertParticipant(p: ParticipantRecord): void {
+    const i = this.participants.findIndex((x) => x.id === p.id);
+    if (i < 0) this.participants = [...this.participants, p];
+    else if (this.participants[i].last_read_at !== p.last_read_at || this.participants[i].left_at !== p.left_at) {
+      this.participants = this.participants.with(i, p);
+    }
+  }
+
+  async #markRead(): Promise<void> {
+    // up to what was loaded without gaps: never past a message a dropped stream missed
+    const newest = this.#synced;
+    const mine = this.mine;
+    if (!this.reading || !this.needsRead || !newest || !mine || newest.created <= mine.last_read_at) return;
+    // show it as read at once; the participant event confirms
+    this.#upsertParticipant({ ...mine, last_read_at: newest.created });
+    inbox.markRead(this.id);
+    try {
+      const saved = await pb.collection('participants').update<ParticipantRecord>(mine.id, { last_read_at: newest.created });
+      this.#upsertParticipant(saved);
+    } catch {
+      // the next message or reconnect tries again
+      this.#upsertParticipant(mine);
+    }
+  }
+}
