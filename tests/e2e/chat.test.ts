@@ -4,9 +4,10 @@
 // badge, the red dot and the title count appear and clear; the sender sees
 // who read it; typing shows and goes; a group is renamed for everyone and a
 // removed member loses it; a send that failed offline is retried once and
-// what was missed arrives after the reconnect; the admin saves the alert tone.
+// what was missed arrives after the reconnect; the view follows new messages
+// or offers a jump to them; the admin saves the alert tone; mute is per user.
 // The tests run in order and build on each other.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
@@ -46,11 +47,6 @@ describe('team chat', () => {
     [alice, bob, carol] = await Promise.all([signIn(a), signIn(b), signIn(c)]);
   });
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    for (const [n, p] of Object.entries({ alice, bob, carol })) await p?.page.screenshot({ path: `/tmp/dbg/${n}.png` });
-  });
-
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
@@ -79,6 +75,14 @@ describe('team chat', () => {
   }
 
   it('a direct message reaches the recipient live; unread badge, red dot and title count clear when opened; the sender sees the read mark', async () => {
+    // the + New menu: Escape closes it and gives the focus back
+    const newButton = alice.page.getByRole('button', { name: 'New', exact: true });
+    await newButton.click();
+    expect(await newButton.getAttribute('aria-expanded')).toBe('true');
+    await alice.page.keyboard.press('Escape');
+    await alice.page.getByRole('menu').waitFor({ state: 'detached' });
+    expect(await newButton.evaluate((el) => el === document.activeElement)).toBe(true);
+
     await openNew(alice, 'Chat');
     const dialog = alice.page.getByRole('dialog', { name: 'New chat' });
     const picker = dialog.getByRole('list', { name: 'Colleagues' });
@@ -143,7 +147,7 @@ describe('team chat', () => {
     await composer(bob).fill('');
   });
 
-  it('a group is renamed for everyone, and a removed member loses it', async () => {
+  it('a group is renamed for everyone; a removed member loses it; leaving asks first', async () => {
     await openNew(alice, 'Group');
     const dialog = alice.page.getByRole('dialog', { name: 'New group' });
     await dialog.getByLabel('Group name').fill('Support');
@@ -185,6 +189,15 @@ describe('team chat', () => {
     expect(await conversations(carol).getByRole('link', { name: /^GROUP Ops/ }).count()).toBe(0);
     await messages(bob).getByText('Alice removed Carol').waitFor();
     await alice.page.keyboard.press('Escape');
+
+    // Bob leaves, after confirming
+    await bob.page.getByRole('button', { name: /2 members/ }).click();
+    await bob.page.getByRole('dialog', { name: 'Group details' }).getByRole('button', { name: 'Leave group' }).click();
+    const confirm = bob.page.getByRole('dialog', { name: 'Leave Ops?' });
+    await confirm.getByRole('button', { name: 'Leave group' }).click();
+    await bob.page.waitForURL((url) => url.pathname === '/messages');
+    await bob.page.getByText('You left Ops.').waitFor();
+    await messages(alice).getByText('Bob left the group').waitFor();
   });
 
   it('a send that failed offline is marked, retried once with its key, and missed messages arrive after the reconnect', async () => {
@@ -213,6 +226,25 @@ describe('team chat', () => {
 
     const stored = await app.superuser.collection('messages').getFullList({ filter: 'body = "Sent while offline"' });
     expect(stored).toHaveLength(1);
+  });
+
+  it('the view follows new messages at the bottom; scrolled up, it offers a jump to them instead', async () => {
+    const chat = new URL(alice.page.url()).pathname.split('/').pop()!;
+    for (let i = 1; i <= 30; i++) await bob.account.pb.collection('messages').create({ conversation: chat, body: `line ${i}` });
+    const last = messages(alice).getByText('line 30', { exact: true });
+    await last.waitFor();
+    await expect.poll(() => last.evaluate((el) => el.getBoundingClientRect().bottom <= innerHeight)).toBe(true);
+
+    await alice.page.locator('.scroller').evaluate((el) => {
+      el.scrollTop = 0;
+      el.dispatchEvent(new Event('scroll'));
+    });
+    for (const body of ['below 1', 'below 2']) await bob.account.pb.collection('messages').create({ conversation: chat, body });
+    const jump = alice.page.getByRole('button', { name: '2 new messages' });
+    await jump.click();
+    await jump.waitFor({ state: 'detached' });
+    await messages(alice).getByText('below 2').waitFor();
+    await conversations(alice).getByRole('link', { name: /^CHAT Bob/ }).getByText('unread').waitFor({ state: 'detached' });
   });
 
   it('the admin chooses the alert tone and default country; a member can mute the tone', async () => {

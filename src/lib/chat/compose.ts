@@ -32,11 +32,15 @@ export function newClientKey(): string {
 /** Throttle lets an action through at most once per interval (the typing signal). */
 export class Throttle {
   #last = -Infinity;
-  constructor(private readonly interval: number) {}
+  #interval: number;
+
+  constructor(interval: number) {
+    this.#interval = interval;
+  }
 
   /** ready reports whether the action may run now, and if so counts it as run. */
   ready(now: number): boolean {
-    if (now - this.#last < this.interval) return false;
+    if (now - this.#last < this.#interval) return false;
     this.#last = now;
     return true;
   }
