@@ -35,3 +35,10 @@ onRecordAfterUpdateSuccess((e) => {
   realtime.doPublish(e.app, realtime.findMembers(e.app, conversation), { type: 'delivery', delivery: e.record, conversation });
   e.next();
 }, 'deliveries');
+
+onRecordAfterCreateSuccess((e) => {
+  const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
+  const conversation = e.record!.getString('conversation');
+  realtime.doPublish(e.app, realtime.findMembers(e.app, conversation), { type: 'participant', participant: e.record });
+  e.next();
+}, 'participants');

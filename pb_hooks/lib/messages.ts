@@ -2,27 +2,8 @@
 // what is written in the same transaction as the message: the conversation
 // preview and one queued delivery per external participant.
 import { badField } from './http';
+import { checkBody, previewOf } from '../../src/lib/domain/messages';
 import { checkOutbound, doQueueDeliveries } from './sms';
-
-/** MAX_BODY is the longest text a message may carry, in characters. */
-export const MAX_BODY = 4000;
-const PREVIEW = 200;
-
-/** checkBody validates a posted text and returns the reason it is refused, or "" when it is fine. */
-export function checkBody(body: string): string {
-  if (body.trim() === '') return 'Write something before sending.';
-  // count code points, the way a person counts characters
-  const length = Array.from(body).length;
-  if (length > MAX_BODY) return `Messages are limited to ${MAX_BODY} characters; this one has ${length}.`;
-  return '';
-}
-
-/** previewOf returns the one-line preview shown in the conversation list. */
-export function previewOf(body: string): string {
-  const line = body.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(line);
-  return chars.length > PREVIEW ? chars.slice(0, PREVIEW - 1).join('') + '…' : line;
-}
 
 /** findByClientKey returns the caller's message already stored under this client key, if any. */
 export function findByClientKey(app: CoreApp, author: string, clientKey: string): core.Record | undefined {

@@ -1,25 +1,6 @@
-// What the composer checks before sending, and the idempotency key of a send.
-// checkBody and previewOf mirror pb_hooks/lib/messages.ts (the server has the
-// last word; these only spare a round trip and keep the wording the same).
-
-/** MAX_BODY is the longest text a message may carry, in characters (code points). */
-export const MAX_BODY = 4000;
-const PREVIEW = 200;
-
-/** checkBody returns why a text cannot be sent, or '' when it can. */
-export function checkBody(body: string): string {
-  if (body.trim() === '') return 'Write something before sending.';
-  const length = Array.from(body).length;
-  if (length > MAX_BODY) return `Messages are limited to ${MAX_BODY} characters; this one has ${length}.`;
-  return '';
-}
-
-/** previewOf is the one-line preview of a message body in the conversation list. */
-export function previewOf(body: string): string {
-  const line = body.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(line);
-  return chars.length > PREVIEW ? chars.slice(0, PREVIEW - 1).join('') + '…' : line;
-}
+// What the composer checks before sending (the shared rules of
+// src/lib/domain/messages.ts) and the idempotency key of a send.
+export { MAX_BODY, checkBody, previewOf } from '../domain/messages';
 
 /** newClientKey makes a fresh random key for one send. It uses getRandomValues,
  * not randomUUID, because the appliance is often opened over plain http on
