@@ -6,7 +6,7 @@
 // The tests run in order and build on each other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
 describe('admin: SMSC links and business numbers', () => {
   let app: Appliance;
@@ -232,6 +232,20 @@ describe('admin: SMSC links and business numbers', () => {
     expect(record.sms_numbers).toEqual([numberId]);
     expect(record.default_number).toBe(numberId);
     expect(support.id).not.toBe(numberId);
+  });
+
+  it('a text for a number the appliance does not have waits on Unrouted texts, live', async () => {
+    await page.goto('/admin/unrouted');
+    await page.getByText('No unrouted texts.').waitFor();
+    const bridge = await createService(app, 'bridge');
+    await bridge.pb.send('/api/sms/inbound', {
+      method: 'POST',
+      body: { from: '+12015550177', to: '+12015550999', body: 'Is anyone there?', dedupe_key: 'lost-e2e-1' }
+    });
+    const row = page.getByRole('row', { name: /Is anyone there\?/ });
+    await row.waitFor();
+    await row.getByText('(201) 555-0177').waitFor();
+    await row.getByText('(201) 555-0999').waitFor();
   });
 
   it('a member is refused on /admin/numbers and /admin/links and fetches no links', async () => {
