@@ -268,6 +268,17 @@ it('lets the bridge move state but not rewrite a link or a delivery', async () =
   }
 });
 
+it('applies the same rules inside /api/batch', async () => {
+  const asMember = clients.member.createBatch();
+  asMember.collection('deliveries').update(fixtures.deliveries.target, { status: 'delivered' });
+  expect(await asMember.send().then(() => 200, (e) => e.status)).toBe(400);
+  const asService = clients.service.createBatch();
+  asService.collection('deliveries').update(fixtures.deliveries.target, { status: 'delivered' });
+  asService.collection('smsc_links').update(fixtures.smsc_links.target, { state: 'down' });
+  const results = await asService.send();
+  expect(results.map((r) => r.status)).toEqual([200, 200]);
+});
+
 it('covers every collection the schema defines', async () => {
   const all = await app.superuser.collections.getFullList();
   const ours = all.filter((c) => !c.system).map((c) => c.name).sort();
