@@ -29,6 +29,9 @@ onRecordAfterUpdateSuccess((e) => {
 }, 'conversations');
 
 onRecordAfterUpdateSuccess((e) => {
+  // queued and sending look the same to a person ("sending"): the bridge's
+  // claim need not cost a lookup and a broadcast per delivery
+  if (e.record!.getString('status') === 'sending') return e.next();
   const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
   const message = e.app.findRecordById('messages', e.record!.getString('message'));
   const conversation = message.getString('conversation');

@@ -155,11 +155,18 @@ function writeStamp(path) {
   writeFileSync(path, new Date().toISOString());
 }
 
+/** ensureBridge bundles smsc-bridge into build/smsc-bridge.mjs when its sources changed. */
+export async function ensureBridge() {
+  const { buildBridge } = await import('../smsc-bridge/build.mjs');
+  await buildBridge({ outfile: bridgeBundle });
+}
+
 /** buildAll runs every build step in order. */
 export async function buildAll() {
   ensureNodeModules();
   ensurePocketBase();
   await ensureHooks();
+  await ensureBridge();
   ensureSvelteKitSync();
   ensureUi();
 }

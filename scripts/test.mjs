@@ -5,11 +5,13 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { buildAll, log, root } from './lib.mjs';
 
-// what the tests need from Debian: the browser for e2e, and Net::SMPP as the
-// SMPP peer that shares no code with ours
+// what the tests need from Debian: the browser for e2e, Net::SMPP as the
+// SMPP peer that shares no code with ours, openssl
 const DEBIAN = [
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   { pkg: 'libnet-smpp-perl', present: () => spawnSync('perl', ['-MNet::SMPP', '-e', '1']).status === 0 },
+  // certificates for the bridge's TLS test
+  { pkg: 'openssl', present: () => spawnSync('openssl', ['version']).status === 0 },
 ];
 
 function ensureDebianPackages() {
@@ -45,6 +47,7 @@ try {
 }
 
 step('type-check hooks (tsc)', bin('tsc'), ['-p', 'pb_hooks']);
+step('type-check bridge (tsc)', bin('tsc'), ['-p', 'smsc-bridge']);
 step('type-check UI (svelte-check)', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'human']);
 for (const project of ['unit', 'integration', 'e2e']) {
   step(`${project} tests (vitest)`, bin('vitest'), ['run', '--project', project]);

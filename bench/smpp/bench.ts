@@ -11,7 +11,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../smsc-bridge/src/log.js';
@@ -92,7 +92,7 @@ async function sessionRun(port: number, window: number, n: number): Promise<Row>
   const seconds = (performance.now() - started) / 1000;
   await link.stop({ drainMs: 1000, unbindTimeoutMs: 1000 });
   lat.sort((a, b) => a - b);
-  return { mode: 'session', window, messages: n, seconds, per_second: Math.round(n / seconds), p50_ms: +pct(lat, 50).toFixed(3), p99_ms: +pct(lat, 99).toFixed(3) };
+  return { mode: 'session', window, messages: n, seconds: +seconds.toFixed(3), per_second: Math.round(n / seconds), p50_ms: +pct(lat, 50).toFixed(3), p99_ms: +pct(lat, 99).toFixed(3) };
 }
 
 async function pipelineRun(port: number, window: number, n: number): Promise<Row> {
@@ -113,7 +113,7 @@ async function pipelineRun(port: number, window: number, n: number): Promise<Row
   await done;
   const seconds = (performance.now() - started) / 1000;
   await bridge.stop();
-  return { mode: 'pipeline', window, messages: n, seconds, per_second: Math.round(n / seconds) };
+  return { mode: 'pipeline', window, messages: n, seconds: +seconds.toFixed(3), per_second: Math.round(n / seconds) };
 }
 
 const sim = await startSim();
@@ -137,6 +137,7 @@ const result = {
   node: process.version,
   cpus: cpus().length,
   cpu: cpus()[0]?.model ?? '',
+  load_average_at_end: loadavg().map((x) => +x.toFixed(2)),
   smsc: 'smsc-bridge/test/smsc-simulator.ts in a separate process (node-smpp server side), answers at once',
   goal: '≥ 5,000 submit_sm/s at window 50 (DESIGN.md §8)',
   notes: {

@@ -6,7 +6,7 @@
 // Prints the figures and writes bench/results/smpp-e2e.json.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createService, createUser, startAppliance } from '../../tests/helpers/appliance.js';
@@ -15,6 +15,17 @@ const root = process.env.BENCH_ROOT ?? process.cwd();
 const N = Number(process.env.BENCH_E2E_N ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_E2E_CONCURRENCY ?? 32);
 const WINDOW = Number(process.env.BENCH_E2E_WINDOW ?? 50);
+
+// CPU time a process has used so far, in ms (utime + stime from /proc)
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 function startChild(cmd: string[], env: Record<string, string> = {}, ready?: RegExp): Promise<{ proc: ChildProcess; match?: RegExpMatchArray }> {
   const proc = spawn(process.execPath, cmd, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
@@ -47,7 +58,8 @@ try {
   const service = await createService(app, 'bridge');
   const startBridge = async () => {
     bridge = (
-      await startChild([join(root, 'build', 'smsc-bridge.mjs')], {
+      // BENCH_BRIDGE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bridge
+      await startChild([...(process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'build', 'smsc-bridge.mjs')], {
         PB_URL: app.url,
         BRIDGE_EMAIL: 'bridge@services.local',
         BRIDGE_PASSWORD: service.password,
@@ -59,9 +71,10 @@ try {
   };
   const stopBridge = async () => {
     if (!bridge || bridge.exitCode !== null) return;
-    const exited = new Promise((r) => bridge!.once('exit', r));
+    const exited = new Promise<number | null>((r) => bridge!.once('exit', (code) => r(code)));
     bridge.kill('SIGTERM');
-    await exited;
+    const code = await exited;
+    if (code !== 0) throw new Error(`the bridge exited with ${code} on SIGTERM`);
   };
   await startBridge();
 
@@ -107,7 +120,7 @@ try {
   const rounds: Record<string, unknown> = {};
   for (const batch of [false, true]) {
     await stopBridge();
-    await su.settings.update({ batch: { enabled: batch, maxRequests: 100, timeout: 10 } });
+    await su.settings.update({ batch: { enabled: batch, maxRequests: 50, timeout: 10 } });
     await startBridge();
     // live: created while the bridge runs (creates and the bridge's writes share PocketBase)
     let started = performance.now();
@@ -121,12 +134,22 @@ try {
     await create(N, total);
     total += N;
     started = performance.now();
+    const pbCpu0 = cpuMs(app.pid);
     await startBridge();
+    const bridgeCpu0 = cpuMs(bridge?.pid);
     const backlogSent = (await waitCount('status = "sent" || status = "delivered"', total, 180_000)) - started;
     const backlogDelivered = (await waitCount('status = "delivered"', total, 180_000)) - started;
+    const pbCpuPer = (cpuMs(app.pid) - pbCpu0) / N;
+    const bridgeCpuPer = (cpuMs(bridge?.pid) - bridgeCpu0) / N;
     rounds[batch ? 'batch_on' : 'batch_off'] = {
       live: { created_per_second: rate(liveCreated), sent_per_second: rate(liveSent), delivered_per_second: rate(liveDelivered) },
-      backlog: { sent_per_second: rate(backlogSent), delivered_per_second: rate(backlogDelivered) },
+      backlog: {
+        sent_per_second: rate(backlogSent),
+        delivered_per_second: rate(backlogDelivered),
+        // load-independent: CPU spent per delivery while the backlog drained (bench polling included in PocketBase's)
+        pocketbase_cpu_ms_per_delivery: +pbCpuPer.toFixed(2),
+        bridge_cpu_ms_per_delivery: +bridgeCpuPer.toFixed(2),
+      },
     };
   }
   const failed = await count('status = "failed"');

@@ -3,7 +3,6 @@
 
 import { createLogger, silentLogger } from '../src/log.js';
 import type { LinkOptions } from '../src/session/link.js';
-import type { SmscSimulator } from './smsc-simulator.js';
 
 /** log is a silent logger (TEST_LOG=debug in the environment makes tests chatty). */
 export const log = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
@@ -55,4 +54,3 @@ export async function poll<T>(read: () => Promise<T>, pred: (v: T) => boolean, t
   }
 }
 
-export type { SmscSimulator };

@@ -284,6 +284,20 @@ describe('retries', () => {
     expect(final.smsc_ids).toEqual([subs[0].id, subs[3].id, subs[2].id]);
   });
 
+  it('when PocketBase is down at the final write, the outcome is written once it is back, not lost', async () => {
+    h = await startHarness();
+    h.sim.onSubmit = () => {
+      // the `sending` write went through; the next ones fail for a while
+      h!.store.failUpdates = true;
+      setTimeout(() => (h!.store.failUpdates = false), 300);
+      return {};
+    };
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'patience' });
+    const final = await h.store.waitForDelivery(d.id, done, 4000);
+    expect(final).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(final.smsc_ids).toEqual([h.sim.submits[0].id]);
+  });
+
   it('a failed delivery that a person retries (attempts reset to 0) goes out whole again', async () => {
     h = await startHarness();
     h.sim.onSubmit = () => ({ receipt: { stat: 'UNDELIV' } });
@@ -345,6 +359,45 @@ describe('routing and recovery', () => {
     expect(crashed).toMatchObject({ status: 'failed', error: UNKNOWN_AFTER_RESTART, error_code: 'unknown_after_restart' });
     expect((await h.store.waitForDelivery('waiting', done)).status).toBe('delivered');
     expect(h.sim.submits.map((s) => s.short_message.toString())).toEqual(['not sent yet']);
+  });
+
+  it('a backlog larger than a sweep batch drains at once, not one batch per sweep period', async () => {
+    h = await startHarness({
+      bridge: { sweepMs: 60_000, sweepBatch: 20 },
+      before: ({ store }) => {
+        for (let i = 0; i < 70; i++) {
+          const id = `backlog${String(i).padStart(7, '0')}`;
+          store.deliveries.set(id, {
+            id, to: CUSTOMER, from: OUR_NUMBER, body: `b${i}`, status: 'queued', segments: 1, encoding: '', smsc_ids: [],
+            attempts: 0, next_attempt_at: '', error: '', error_code: '', link: '', sent_at: '', done_at: '',
+            created: `2026-01-01 00:00:00.${String(i).padStart(3, '0')}Z`,
+          });
+        }
+      },
+    });
+    await until(() => [...h!.store.deliveries.values()].every((d) => d.status === 'delivered'), 3000, 'the backlog delivered');
+    expect(h.sim.submits).toHaveLength(70);
+    // pulls read on from the last batch instead of rereading rows already claimed
+    expect(h.store.calls.listDueDeliveries).toBeLessThan(20);
+  });
+
+  it('a stale copy of a delivery already sent (a late event, a slow sweep) does not send it again', async () => {
+    let stale: Delivery | undefined;
+    h = await startHarness({
+      before: ({ store }) => {
+        const list = store.listDueDeliveries.bind(store);
+        // the sweep hands back the row as it was when first seen, as a read that raced our writes would
+        store.listDueDeliveries = async (limit, from) => (stale ? [structuredClone(stale)] : list(limit, from));
+      },
+    });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'once only' });
+    stale = structuredClone(d);
+    await h.store.waitForDelivery(d.id, done);
+    h.store.replay('create', stale);
+    await h.bridge.sweep();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.sim.submits).toHaveLength(1);
+    expect(h.store.deliveries.get(d.id)!.attempts).toBe(1);
   });
 
   it('the sweep picks up deliveries whose realtime event was missed, and due retries', async () => {

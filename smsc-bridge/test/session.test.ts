@@ -11,7 +11,7 @@ import { LinkDownError, RequestTimeoutError } from '../src/session/errors.js';
 import { SmppLink } from '../src/session/link.js';
 import { makePdu, type PDU } from '../src/transport/pdu.js';
 import { linkOptions, log, until } from './helpers.js';
-import { SmscSimulator, type SimSubmit, type SubmitAction } from './smsc-simulator.js';
+import { SmscSimulator, type SubmitAction } from './smsc-simulator.js';
 
 const SUBMIT = {
   source_addr: '15551230001',
@@ -346,25 +346,19 @@ describe('TLS', () => {
   let dir = '';
   let key = '';
   let cert = '';
-  let haveOpenssl = true;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'bridge-tls-'));
-    try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=smsc.test', '-addext', 'subjectAltName=DNS:smsc.test',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      ], { stdio: 'ignore' });
-      key = readFileSync(join(dir, 'key.pem'), 'utf8');
-      cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    } catch {
-      haveOpenssl = false;
-    }
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=smsc.test', '-addext', 'subjectAltName=DNS:smsc.test',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    key = readFileSync(join(dir, 'key.pem'), 'utf8');
+    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('binds over TLS when the CA and server name are given, and refuses a certificate it cannot verify', async (ctx) => {
-    if (!haveOpenssl) ctx.skip();
+  it('binds over TLS when the CA and server name are given, and refuses a certificate it cannot verify', async () => {
     const tlsSim = await SmscSimulator.start({ tls: { key, cert } });
     try {
       const good = new SmppLink(linkOptions(tlsSim, { tls: { ca: cert, servername: 'smsc.test' } }), { log });
@@ -391,4 +385,3 @@ describe('TLS', () => {
   });
 });
 
-export type { SimSubmit };

@@ -11,7 +11,19 @@ import type { SessionTimers } from '../session/session.js';
 import { InboundPipeline, type InboundOptions } from './inbound.js';
 import { LinkSender, UNKNOWN_AFTER_RESTART, type OutboundPolicy } from './outbound.js';
 import { ReceiptTracker, type TrackerOptions } from './receipts.js';
-import { parsePbDate, pbDate, type Delivery, type LinkConfig, type RecordAction, type Store } from './store.js';
+import {
+  parsePbDate,
+  pbDate,
+  type Delivery,
+  type DeliveryPatch,
+  type DeliveryStatus,
+  type InboundText,
+  type LinkConfig,
+  type LinkStatePatch,
+  type RecordAction,
+  type Store,
+  type StoreEvents,
+} from './store.js';
 
 /** BridgeOptions tune the bridge; everything has a production default. */
 export interface BridgeOptions {
@@ -44,6 +56,29 @@ interface Runtime {
 // fields whose change needs a new connection; the rest apply live
 const CONNECTION_FIELDS: (keyof LinkConfig)[] = ['host', 'port', 'tls', 'tls_ca', 'tls_servername', 'system_id', 'password', 'system_type', 'bind', 'enabled'];
 
+// StampedStore passes everything through and reports the `updated` stamp of each delivery write
+class StampedStore implements Store {
+  constructor(
+    private readonly inner: Store,
+    private readonly onWrite: (id: string, updated: string) => void,
+  ) {}
+
+  listLinks = () => this.inner.listLinks();
+  findNumberLink = (e164: string) => this.inner.findNumberLink(e164);
+  listDueDeliveries = (limit: number, from?: string) => this.inner.listDueDeliveries(limit, from);
+  listDeliveriesByStatus = (status: DeliveryStatus, limit: number) => this.inner.listDeliveriesByStatus(status, limit);
+  findDeliveriesBySmscIds = (linkId: string, forms: string[]) => this.inner.findDeliveriesBySmscIds(linkId, forms);
+  updateLink = (id: string, patch: LinkStatePatch) => this.inner.updateLink(id, patch);
+  storeInbound = (text: InboundText) => this.inner.storeInbound(text);
+  subscribe = (events: StoreEvents) => this.inner.subscribe(events);
+
+  async updateDelivery(id: string, patch: DeliveryPatch): Promise<string> {
+    const updated = await this.inner.updateDelivery(id, patch);
+    this.onWrite(id, updated);
+    return updated;
+  }
+}
+
 /** Health is what /healthz reports. */
 export interface Health {
   ok: boolean;
@@ -67,6 +102,8 @@ export class Bridge {
   private readonly opts: BridgeOptions;
   private readonly runtimes = new Map<string, Runtime>();
   private readonly claimed = new Set<string>();
+  private readonly written = new Map<string, string>();
+  private readonly writtenAt = new Map<string, number>();
   private readonly numberCache = new Map<string, { link: Promise<string | null | undefined>; at: number }>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private unsubscribe?: () => Promise<void>;
@@ -76,13 +113,15 @@ export class Bridge {
   private moreDue = false;
   private pullTimer?: NodeJS.Timeout;
   private lastPull = 0;
+  private pullCursor?: string;
   private started = false;
   private stopping = false;
   private storeOk = true;
   private linkOps: Promise<void> = Promise.resolve();
 
   constructor(deps: { store: Store; log: Logger; metrics?: Metrics }, opts: BridgeOptions = {}) {
-    this.store = deps.store;
+    // every delivery write, whoever makes it, leaves its `updated` stamp here
+    this.store = new StampedStore(deps.store, (id, updated) => this.noteWrite(id, updated));
     this.log = deps.log;
     this.metrics = deps.metrics;
     this.opts = opts;
@@ -197,28 +236,36 @@ export class Bridge {
   }
 
   /**
-   * sweep reads due queued deliveries and claims them. Runs one at a time;
-   * a call during a sweep makes it run once more afterwards.
+   * sweep reads due queued deliveries, oldest first, and claims them. Runs
+   * one at a time; a call during a sweep makes it run once more afterwards,
+   * from the top. fromCursor continues where the last full batch ended
+   * instead (the older rows are ours already): the backlog pull uses it.
    */
-  async sweep(): Promise<void> {
+  async sweep(fromCursor = false): Promise<void> {
     if (this.stopping) return;
     if (this.sweeping) {
       this.sweepAgain = true;
       return;
     }
     this.sweeping = true;
+    const batch = this.opts.sweepBatch ?? 500;
+    let from = fromCursor ? this.pullCursor : undefined;
     try {
-      do {
+      for (;;) {
         this.sweepAgain = false;
-        const batch = this.opts.sweepBatch ?? 500;
-        const due = await this.store.listDueDeliveries(batch);
+        const due = await this.store.listDueDeliveries(batch, from);
         this.storeOk = true;
-        this.moreDue = due.length === batch;
+        const full = due.length === batch;
+        this.moreDue = full;
+        this.pullCursor = full ? due[due.length - 1].created || undefined : undefined;
         let claimedNow = 0;
         for (const d of due) if (!this.claimed.has(d.id) && (await this.consider(d))) claimedNow++;
-        // a full batch that gave new work: there may be more behind it
-        if (due.length === batch && claimedNow > 0) this.sweepAgain = true;
-      } while (this.sweepAgain && !this.stopping);
+        if (this.stopping) break;
+        if (this.sweepAgain) from = undefined;
+        // a full batch that gave new work: read on from where it ended while claims are few
+        else if (full && claimedNow > 0 && this.pullCursor && this.claimed.size < batch) from = this.pullCursor;
+        else break;
+      }
     } catch (err) {
       this.storeOk = false;
       this.log.warn({ err: (err as Error).message }, 'sweep failed');
@@ -256,6 +303,11 @@ export class Bridge {
       this.scheduleRetry(d.id, wait);
       return false;
     }
+    // a copy older than our own last write of this delivery (a sweep read before we wrote, a
+    // late event) says `queued` about a row that has moved on: acting on it would send twice
+    const ours = parsePbDate(this.written.get(d.id) ?? '');
+    const theirs = parsePbDate(d.updated ?? '');
+    if (ours !== undefined && theirs !== undefined && theirs < ours) return false;
     this.claimed.add(d.id);
     let release = true;
     try {
@@ -293,8 +345,22 @@ export class Bridge {
     this.pullTimer = setTimeout(() => {
       this.pullTimer = undefined;
       this.lastPull = Date.now();
-      void this.sweep();
+      void this.sweep(true);
     }, wait);
+  }
+
+  // written remembers the `updated` stamp of our last write of each delivery, for ten minutes
+  private noteWrite(id: string, updated: string): void {
+    if (!updated) return;
+    const now = Date.now();
+    this.written.delete(id);
+    this.written.set(id, updated);
+    this.writtenAt.set(id, now);
+    for (const [k, t] of this.writtenAt) {
+      if (now - t <= 10 * 60_000) break;
+      this.writtenAt.delete(k);
+      this.written.delete(k);
+    }
   }
 
   private async failDelivery(d: Delivery, error: string, code: string): Promise<void> {

@@ -59,6 +59,8 @@ export class MemoryStore extends EventEmitter implements Store {
   readonly calls: Record<string, number> = {};
   private subscribers = new Set<StoreEvents>();
   private seq = 0;
+  private readonly epoch = Date.now();
+  private lastStamp = 0;
 
   constructor() {
     super();
@@ -90,7 +92,8 @@ export class MemoryStore extends EventEmitter implements Store {
 
   /** queue creates a queued delivery, as the message hook does, and tells subscribers. */
   queue(d: Partial<Delivery> & Pick<Delivery, 'to' | 'from' | 'body'>): Delivery {
-    const id = d.id ?? `d${String(++this.seq).padStart(14, '0')}`;
+    ++this.seq;
+    const id = d.id ?? `d${String(this.seq).padStart(14, '0')}`;
     const full: Delivery = {
       id,
       status: 'queued',
@@ -104,6 +107,9 @@ export class MemoryStore extends EventEmitter implements Store {
       link: '',
       sent_at: '',
       done_at: '',
+      // unique and increasing, as the sweep's cursor needs
+      created: pbDate(this.epoch + this.seq),
+      updated: this.stamp(),
       ...d,
     };
     this.deliveries.set(id, full);
@@ -160,12 +166,12 @@ export class MemoryStore extends EventEmitter implements Store {
     return this.numbers.has(e164) ? (this.numbers.get(e164) ?? null) : undefined;
   }
 
-  async listDueDeliveries(limit: number): Promise<Delivery[]> {
+  async listDueDeliveries(limit: number, from?: string): Promise<Delivery[]> {
     this.count('listDueDeliveries');
     this.checkReads();
     const now = Date.now();
     return [...this.deliveries.values()]
-      .filter((d) => d.status === 'queued' && (parsePbDate(d.next_attempt_at) ?? 0) <= now)
+      .filter((d) => d.status === 'queued' && (parsePbDate(d.next_attempt_at) ?? 0) <= now && (!from || (d.created ?? '') >= from))
       .slice(0, limit)
       .map((d) => structuredClone(d));
   }
@@ -188,15 +194,22 @@ export class MemoryStore extends EventEmitter implements Store {
       .map((d) => structuredClone(d));
   }
 
-  async updateDelivery(id: string, patch: DeliveryPatch): Promise<void> {
+  async updateDelivery(id: string, patch: DeliveryPatch): Promise<string> {
     this.count('updateDelivery');
     await Promise.resolve();
     if (this.failUpdates) throw new StoreError('PocketBase is unreachable', true);
     const d = this.deliveries.get(id);
     if (!d) throw new StoreError(`delivery ${id} not found`, false, 404);
-    Object.assign(d, structuredClone(patch));
+    Object.assign(d, structuredClone(patch), { updated: this.stamp() });
     this.emit('delivery-updated', d);
     this.emitEvent((e) => e.onDelivery?.('update', structuredClone(d)));
+    return d.updated!;
+  }
+
+  // PocketBase stamps `updated` in milliseconds; here every write gets a later stamp than the last
+  private stamp(): string {
+    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
+    return pbDate(this.lastStamp);
   }
 
   async updateLink(id: string, patch: LinkStatePatch): Promise<void> {
@@ -225,6 +238,12 @@ export class MemoryStore extends EventEmitter implements Store {
     return async () => {
       this.subscribers.delete(events);
     };
+  }
+
+  /** replay sends subscribers an event carrying a row as it was earlier (a late or repeated realtime event). */
+  replay(action: 'create' | 'update', d: Delivery): void {
+    const copy = structuredClone(d);
+    this.emitEvent((e) => e.onDelivery?.(action, copy));
   }
 
   /** reconnect simulates the realtime stream coming back after a gap. */

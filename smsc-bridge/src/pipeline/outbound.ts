@@ -170,6 +170,8 @@ export class LinkSender {
   async stop(drainMs: number): Promise<void> {
     this.stopping = true;
     clearTimeout(this.holdTimer);
+    // deliveries waiting for rate permits have written nothing yet: let them go now
+    this.rate.close();
     for (const q of this.queue.splice(0)) this.onDone(q.d.id);
     if (this.active > 0) {
       await new Promise<void>((resolve) => {
@@ -180,7 +182,6 @@ export class LinkSender {
         });
       });
     }
-    this.rate.close();
   }
 
   // deliveries held too long for a link that is down count an attempt and go back to the store
@@ -334,9 +335,10 @@ export class LinkSender {
   }
 
   /**
-   * finish writes the delivery's new state. The write carries the SMSC ids,
-   * so it is retried (a bounded number of times while stopping) rather than
-   * dropped when PocketBase is briefly unreachable.
+   * finish writes the delivery's new state. The write carries the SMSC ids
+   * and ends `sending`, so while PocketBase is unreachable it is retried
+   * (every few seconds, for as long as the bridge runs; three times once it
+   * is stopping) rather than dropped.
    */
   private async finish(d: Delivery, patch: DeliveryPatch, tracked?: 'sent' | 'queued'): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -345,11 +347,12 @@ export class LinkSender {
         break;
       } catch (err) {
         const permanent = err instanceof StoreError && !err.temporary;
-        if (permanent || (this.stopping && attempt >= 3) || attempt >= 50) {
+        if (permanent || (this.stopping && attempt >= 3)) {
           this.log.error({ err: (err as Error).message, delivery: d.id, patch }, 'cannot store the delivery outcome');
           this.receipts.forget(d.id);
           return;
         }
+        if (attempt % 10 === 1) this.log.warn({ err: (err as Error).message, delivery: d.id, attempt }, 'storing the delivery outcome failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(attempt, 6))));
       }
     }

@@ -85,14 +85,20 @@ export function toDelivery(r: RecordModel): Delivery {
     link: str(r.link),
     sent_at: str(r.sent_at),
     done_at: str(r.done_at),
+    created: str(r.created),
+    updated: str(r.updated),
   };
 }
 
-/** storeError maps an SDK error: network failures, 429 and 5xx are temporary. */
+/**
+ * storeError maps an SDK error: network failures, 401 (the token is being
+ * renewed), 429 and 5xx are temporary; other 4xx are answers that a retry
+ * would not change.
+ */
 export function storeError(err: unknown, what: string): StoreError {
   if (err instanceof ClientResponseError) {
     const status = err.status;
-    const temporary = status === 0 || status === 429 || status >= 500;
+    const temporary = status === 0 || status === 401 || status === 429 || status >= 500;
     return new StoreError(`${what}: ${status ? `PocketBase answered ${status}` : 'PocketBase unreachable'}: ${err.message}`, temporary, status, { cause: err });
   }
   return new StoreError(`${what}: ${(err as Error)?.message ?? String(err)}`, true, undefined, { cause: err });
@@ -101,7 +107,7 @@ export function storeError(err: unknown, what: string): StoreError {
 interface PendingUpdate {
   id: string;
   patch: DeliveryPatch;
-  resolve: () => void;
+  resolve: (updated: string) => void;
   reject: (err: unknown) => void;
 }
 
@@ -123,6 +129,7 @@ export class PocketBaseStore implements Store {
   private pending: PendingUpdate[] = [];
   private batchesInFlight = 0;
   private flushScheduled = false;
+  private batchSize = BATCH_SIZE;
 
   constructor(pb: PocketBase, log: Logger) {
     this.pb = pb;
@@ -171,10 +178,11 @@ export class PocketBaseStore implements Store {
     }
   }
 
-  async listDueDeliveries(limit: number): Promise<Delivery[]> {
+  async listDueDeliveries(limit: number, from?: string): Promise<Delivery[]> {
+    const due = 'status = "queued" && (next_attempt_at = "" || next_attempt_at <= @now)';
     try {
       const page = await this.pb.collection('deliveries').getList(1, limit, {
-        filter: 'status = "queued" && (next_attempt_at = "" || next_attempt_at <= @now)',
+        filter: from ? this.pb.filter(`${due} && created >= {:from}`, { from }) : due,
         sort: 'created',
         skipTotal: true,
       });
@@ -225,7 +233,7 @@ export class PocketBaseStore implements Store {
    * requests are off in PocketBase's settings, or a batch fails as a whole,
    * each update is sent on its own so every caller gets its own answer.
    */
-  updateDelivery(id: string, patch: DeliveryPatch): Promise<void> {
+  updateDelivery(id: string, patch: DeliveryPatch): Promise<string> {
     if (this.batching === false) return this.updateOne(id, patch);
     return new Promise((resolve, reject) => {
       this.pending.push({ id, patch, resolve, reject });
@@ -233,9 +241,10 @@ export class PocketBaseStore implements Store {
     });
   }
 
-  private async updateOne(id: string, patch: DeliveryPatch): Promise<void> {
+  private async updateOne(id: string, patch: DeliveryPatch): Promise<string> {
     try {
-      await this.pb.collection('deliveries').update(id, patch);
+      const r = await this.pb.collection('deliveries').update(id, patch, { fields: 'updated' });
+      return str(r.updated);
     } catch (err) {
       throw storeError(err, `updating delivery ${id}`);
     }
@@ -251,7 +260,7 @@ export class PocketBaseStore implements Store {
   }
 
   private async flush(): Promise<void> {
-    const items = this.pending.splice(0, this.batching === null ? 2 : BATCH_SIZE);
+    const items = this.pending.splice(0, this.batching === null ? 2 : this.batchSize);
     if (items.length === 0) return;
     this.batchesInFlight++;
     this.scheduleFlush();
@@ -261,17 +270,25 @@ export class PocketBaseStore implements Store {
         return;
       }
       const batch = this.pb.createBatch();
-      for (const u of items) batch.collection('deliveries').update(u.id, u.patch);
+      for (const u of items) batch.collection('deliveries').update(u.id, u.patch, { fields: 'updated' });
       try {
-        await batch.send();
+        const results = await batch.send();
         if (this.batching === null) this.log.info('PocketBase accepts batch requests; delivery updates are batched');
         this.batching = true;
-        for (const u of items) u.resolve();
+        items.forEach((u, i) => u.resolve(str((results[i]?.body as { updated?: unknown } | undefined)?.updated)));
       } catch (err) {
         const status = err instanceof ClientResponseError ? err.status : 0;
         if (this.batching === null && status === 403) {
           this.batching = false;
           this.log.info('batch requests are off in PocketBase settings; delivery updates go one by one');
+        }
+        // more requests than settings.batch.maxRequests allows: send smaller batches from now on
+        // (a failed item answers requests: {"<index>": …}; the size check answers requests: {code: "validation_length_…"})
+        const data = err instanceof ClientResponseError ? (err.response?.data as { requests?: { code?: unknown } } | undefined) : undefined;
+        const tooMany = typeof data?.requests?.code === 'string' && data.requests.code.includes('length');
+        if (status === 400 && tooMany && this.batchSize > 2) {
+          this.batchSize = Math.max(2, Math.floor(items.length / 2));
+          this.log.info({ batchSize: this.batchSize }, 'PocketBase refused the batch size; sending smaller batches');
         }
         // a batch is one transaction: on any failure, let each update speak for itself
         await Promise.all(items.map((u) => this.updateOne(u.id, u.patch).then(u.resolve, u.reject)));

@@ -27,10 +27,14 @@ export interface Delivery {
   link: string;
   sent_at: string;
   done_at: string;
+  /** created orders the sweep; PocketBase sets it. */
+  created?: string;
+  /** updated tells a stale copy (from a slow sweep or a late event) from the current row; PocketBase sets it. */
+  updated?: string;
 }
 
 /** DeliveryPatch is what the bridge writes on a delivery. */
-export type DeliveryPatch = Partial<Omit<Delivery, 'id' | 'to' | 'from' | 'body'>>;
+export type DeliveryPatch = Partial<Omit<Delivery, 'id' | 'to' | 'from' | 'body' | 'created' | 'updated'>>;
 
 /** LinkConfig is an smsc_links row as the bridge reads it. */
 export interface LinkConfig {
@@ -108,8 +112,11 @@ export interface Store {
   listLinks(): Promise<LinkConfig[]>;
   /** findNumberLink returns the smsc_link id of a business number: null when the number has none, undefined when it is not a business number. */
   findNumberLink(e164: string): Promise<string | null | undefined>;
-  /** listDueDeliveries returns queued deliveries whose next_attempt_at is empty or past, oldest first. */
-  listDueDeliveries(limit: number): Promise<Delivery[]>;
+  /**
+   * listDueDeliveries returns queued deliveries whose next_attempt_at is
+   * empty or past, oldest first; with `from`, only those created at or after it.
+   */
+  listDueDeliveries(limit: number, from?: string): Promise<Delivery[]>;
   listDeliveriesByStatus(status: DeliveryStatus, limit: number): Promise<Delivery[]>;
   /**
    * findDeliveriesBySmscIds returns deliveries on linkId that a receipt can
@@ -118,7 +125,8 @@ export interface Store {
    * checks each candidate.
    */
   findDeliveriesBySmscIds(linkId: string, forms: string[]): Promise<Delivery[]>;
-  updateDelivery(id: string, patch: DeliveryPatch): Promise<void>;
+  /** updateDelivery writes a delivery and resolves with the row's new `updated` stamp ('' when unknown). */
+  updateDelivery(id: string, patch: DeliveryPatch): Promise<string>;
   updateLink(id: string, patch: LinkStatePatch): Promise<void>;
   /** storeInbound hands a text to PocketBase; throws StoreError (temporary or not). */
   storeInbound(text: InboundText): Promise<{ duplicate: boolean }>;

@@ -118,6 +118,7 @@ export class SmppSession {
   private lastReceivedAt = Date.now();
   private keepaliveTimer?: NodeJS.Timeout;
   private enquirePending = false;
+  private corked = false;
   private resolveClosed!: (info: CloseInfo) => void;
   private readonly listeners: [string, (...args: any[]) => void][];
 
@@ -301,9 +302,18 @@ export class SmppSession {
     return this.sequence;
   }
 
+  // PDUs written in the same tick leave in one system call (cork until the next tick)
   private writeRaw(bytes: Buffer): boolean {
     const socket = this.lib.socket;
     if (!socket.writable) return false;
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     socket.write(bytes);
     return true;
   }

@@ -2,25 +2,18 @@
 // tree's migrations and hooks) and the simulator: a message posted through
 // the API becomes submit_sm at the SMSC and its receipt moves the delivery
 // to delivered; an MO text lands in the thread; link state and settings go
-// through smsc_links. Skipped when PocketBase has not been built yet
-// (`npm test` builds it before running the suites).
+// through smsc_links.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { RecordModel } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bridge } from '../src/pipeline/bridge.js';
-import { PocketBaseStore } from '../src/pipeline/pocketbase-store.js';
-import { createService, createUser, startAppliance, type Appliance, type SignedIn } from '../../tests/helpers/appliance.js';
-import { TEST_BRIDGE } from './bridge-harness.js';
-import { log, poll, until } from './helpers.js';
-import { SmscSimulator } from './smsc-simulator.js';
+import { Bridge } from '../../smsc-bridge/src/pipeline/bridge.js';
+import { PocketBaseStore } from '../../smsc-bridge/src/pipeline/pocketbase-store.js';
+import { createService, createUser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance.js';
+import { TEST_BRIDGE } from '../../smsc-bridge/test/bridge-harness.js';
+import { log, poll, until } from '../../smsc-bridge/test/helpers.js';
+import { SmscSimulator } from '../../smsc-bridge/test/smsc-simulator.js';
 
-const built =
-  existsSync(fileURLToPath(new URL('../../build/pocketbase', import.meta.url))) &&
-  existsSync(fileURLToPath(new URL('../../build/pb_hooks/40_sms.pb.js', import.meta.url)));
-
-describe.skipIf(!built)('with PocketBase', () => {
+describe('the bridge with PocketBase', () => {
   let app: Appliance;
   let sim: SmscSimulator;
   let alice: SignedIn;
@@ -111,21 +104,46 @@ describe.skipIf(!built)('with PocketBase', () => {
   it('delivery updates go as batches when PocketBase allows them, one by one when not, and each gets its own answer', async () => {
     const thread = await alice.pb.send<RecordModel>('/api/conversations/sms', { method: 'POST', body: { to: '+12015550126' } });
     const m = await alice.pb.collection('messages').create({ conversation: thread.id, body: 'batch' });
-    const [d] = await app.superuser.collection('deliveries').getFullList({ filter: `message = "${m.id}"` });
-    const oneByOne = await PocketBaseStore.connect({ url: app.url, email: 'bridge@services.local', password: service.password, log });
-    await Promise.all([oneByOne.updateDelivery(d.id, { error_code: 'a' }), oneByOne.updateDelivery(d.id, { error: 'b' })]);
-    expect(oneByOne.batchingEnabled).toBe(false);
-    await app.superuser.settings.update({ batch: { enabled: true, maxRequests: 100, timeout: 10 } });
+    // the bridge is running: let it finish with these deliveries before writing on them
+    const delivered = async (messageId: string) =>
+      poll(async () => (await app.superuser.collection('deliveries').getFullList({ filter: `message = "${messageId}"` }))[0], (x) => x?.status === 'delivered', 5000, 'delivered');
+    const d = await delivered(m.id);
+    const connect = () => PocketBaseStore.connect({ url: app.url, email: 'bridge@services.local', password: service.password, log });
+    const before = (await app.superuser.settings.getAll()).batch;
     try {
-      const batched = await PocketBaseStore.connect({ url: app.url, email: 'bridge@services.local', password: service.password, log });
-      await Promise.all([batched.updateDelivery(d.id, { error_code: 'c' }), batched.updateDelivery(d.id, { error: 'd' })]);
+      await app.superuser.settings.update({ batch: { ...before, enabled: false } });
+      const oneByOne = await connect();
+      const stamps = await Promise.all([oneByOne.updateDelivery(d.id, { error_code: 'a' }), oneByOne.updateDelivery(d.id, { error: 'b' })]);
+      expect(oneByOne.batchingEnabled).toBe(false);
+      // each write reports the row's new `updated` stamp (the bridge tells stale copies by it)
+      expect(stamps.every((t) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/.test(t))).toBe(true);
+      expect(await row('deliveries', d.id)).toMatchObject({ error_code: 'a', error: 'b' });
+
+      await app.superuser.settings.update({ batch: { ...before, enabled: true, maxRequests: 50 } });
+      const batched = await connect();
+      const batchStamps = await Promise.all([batched.updateDelivery(d.id, { error_code: 'c' }), batched.updateDelivery(d.id, { error: 'd' })]);
       expect(batched.batchingEnabled).toBe(true);
+      expect(batchStamps[1]).toBe((await row('deliveries', d.id)).updated);
       expect(await row('deliveries', d.id)).toMatchObject({ error_code: 'c', error: 'd' });
       const results = await Promise.allSettled([batched.updateDelivery(d.id, { error: 'e' }), batched.updateDelivery('nosuchdelivery1', { error: 'f' })]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
       expect((await row('deliveries', d.id)).error).toBe('e');
+
+      // a batch over settings.batch.maxRequests is refused; the store sends smaller ones
+      await app.superuser.settings.update({ batch: { ...before, enabled: true, maxRequests: 3 } });
+      const small = await connect();
+      await Promise.all(['1', '2'].map((x) => small.updateDelivery(d.id, { error_code: x })));
+      const thread2 = await alice.pb.send<RecordModel>('/api/conversations/sms', { method: 'POST', body: { to: '+12015550127' } });
+      const m2 = await alice.pb.collection('messages').create({ conversation: thread2.id, body: 'many' });
+      const d2 = await delivered(m2.id);
+      // different fields, so the outcome does not depend on which batch lands first
+      const fields = ['error', 'error_code'] as const;
+      const many = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) => small.updateDelivery(i % 2 ? d.id : d2.id, { [fields[i % 2]]: `n${i}` })),
+      );
+      expect(many.every((r) => r.status === 'fulfilled')).toBe(true);
     } finally {
-      await app.superuser.settings.update({ batch: { enabled: false } });
+      await app.superuser.settings.update({ batch: before });
     }
   });
 
