@@ -147,6 +147,53 @@ describe('the bridge with PocketBase', () => {
     }
   });
 
+  // issue 5 through the real bridge: fan-out, relay, routing, opt-out on the wire
+  const textOf = (sub: { short_message: Buffer; data_coding: number }) =>
+    sub.data_coding === 8 ? Buffer.from(sub.short_message).swap16().toString('utf16le') : sub.short_message.toString('latin1');
+
+  it('a mixed group goes out as one submit_sm per phone, prefixed, and a phone\'s reply reaches the group and the other phone', async () => {
+    sim.onSubmit = () => ({});
+    const bob = await createUser(app, { name: 'Bob', extension: '202' });
+    const g = await alice.pb.send<RecordModel>('/api/conversations/group', {
+      method: 'POST',
+      body: { title: 'Crew', members: [bob.record.id], phones: ['+12015550161', '+12015550162'] },
+    });
+    const before = sim.submits.length;
+    await alice.pb.collection('messages').create({ conversation: g.id, body: 'On my way' });
+    await until(() => sim.submits.length >= before + 2, 5000, 'two submits');
+    const out = sim.submits.slice(before).map((x) => [x.destination_addr, textOf(x)]).sort();
+    expect(out).toEqual([
+      ['12015550161', 'Alice: On my way'],
+      ['12015550162', 'Alice: On my way'],
+    ]);
+
+    const relayFrom = sim.submits.length;
+    const resp = await sim.deliver({ source_addr: '12015550161', destination_addr: '12015550100', short_message: Buffer.from('Gate code 1234') });
+    expect(resp.command_status).toBe(0);
+    const [reply] = await bob.pb.collection('messages').getFullList({ filter: `conversation = "${g.id}" && author_phone = "+12015550161"` });
+    expect(reply.body).toBe('Gate code 1234');
+    await until(() => sim.submits.length >= relayFrom + 1, 5000, 'relay submit');
+    const relay = sim.submits.slice(relayFrom);
+    expect(relay.map((x) => [x.destination_addr, textOf(x)])).toEqual([['12015550162', '(201) 555-0161: Gate code 1234']]);
+  });
+
+  it('STOP on the wire opts the phone out with one confirmation; sending is then refused', async () => {
+    const thread = await alice.pb.send<RecordModel>('/api/conversations/sms', { method: 'POST', body: { to: '+12015550171' } });
+    await alice.pb.collection('messages').create({ conversation: thread.id, body: 'Reminder' });
+    await until(() => sim.submits.some((x) => x.destination_addr === '12015550171'), 5000, 'reminder submit');
+    const from = sim.submits.length;
+    await sim.deliver({ source_addr: '12015550171', destination_addr: '12015550100', short_message: Buffer.from('STOP') });
+    await until(() => sim.submits.length >= from + 1, 5000, 'confirmation submit');
+    expect(sim.submits.slice(from).map((x) => [x.destination_addr, textOf(x)])).toEqual([
+      ['12015550171', 'You are unsubscribed and will get no more texts from this number. Reply START to subscribe again.'],
+    ]);
+    const refused = await alice.pb.collection('messages').create({ conversation: thread.id, body: 'Still there?' }).then(
+      () => '',
+      (e) => e.response.data.body.message as string,
+    );
+    expect(refused).toMatch(/^\(201\) 555-0171 opted out of texts from this number on \d{4}-\d\d-\d\d \(replied STOP\)\.$/);
+  });
+
   it('a delivery left sending by a crash is failed on the next start, not resent', async () => {
     await bridge.stop();
     const thread = await alice.pb.send<RecordModel>('/api/conversations/sms', { method: 'POST', body: { to: '+12015550125' } });
