@@ -1,3 +1,4 @@
+/// <reference path="../src/transport/smpp-lib.d.ts" />
 // A scriptable SMSC for tests and benchmarks, on the `smpp` package's
 // server side, listening on port 0. It accepts binds, answers submit_sm
 // (by default with a hex id and, when asked for, a delivery receipt), sends

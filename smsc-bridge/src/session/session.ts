@@ -1,3 +1,4 @@
+/// <reference path="../transport/smpp-lib.d.ts" />
 // One SMPP session on one connection: bind, our own sequence numbers, a
 // window of in-flight requests each with its own timer, enquire_link after
 // bind with a response deadline, an inactivity watchdog, answers to what the

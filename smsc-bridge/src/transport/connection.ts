@@ -1,3 +1,4 @@
+/// <reference path="./smpp-lib.d.ts" />
 // Opening one SMPP connection: a fresh `smpp.connect()` per attempt (the
 // package's own reconnect leaves a socket that never reads again), a connect
 // timeout the package lacks, TLS with the CA and server name passed

@@ -1,3 +1,4 @@
+/// <reference path="./smpp-lib.d.ts" />
 // The `smpp` package as a codec: building PDUs, and reading the fields of
 // the ones we receive as raw bytes. Importing this module adjusts the
 // package's definition tables once (see prepareLibrary) so that text is never
