@@ -61,7 +61,10 @@ export interface ConversationRecord {
   last_message_at: string;
   /** one line of the newest message */
   last_preview: string;
+  /** the business number an SMS thread or a group with phones texts from; empty for none */
   our_number: string;
+  /** for an SMS thread, "<number id>:<E.164 of the phone>"; empty otherwise */
+  sms_key: string;
   /** who opened it */
   created_by: string;
   created: string;
@@ -85,6 +88,8 @@ export interface MessageRecord {
   client_key: string;
   /** 'YYYY-MM-DD HH:MM:SS.sssZ' */
   created: string;
+  /** what a system line is about, e.g. {type: 'opted_out', phone, keyword}; null or absent for texts */
+  event?: unknown;
 }
 
 /** ParticipantRecord is a `participants` record: one member's read position. */
@@ -99,6 +104,8 @@ export interface ParticipantRecord {
   /** set when the member left or was removed */
   left_at: string;
   muted: boolean;
+  /** for a phone: when it replied STOP to the conversation's business number; empty while it accepts texts */
+  opted_out_at: string;
 }
 
 /** AlertTone names one of the built-in alert tones. */
@@ -110,6 +117,8 @@ export interface SettingsRecord {
   alert_tone: AlertTone;
   /** ISO 3166 two-letter code used to read national phone numbers */
   default_country: string;
+  /** what goes before a group message texted to its phones; "{name}" is the sender's name */
+  sms_name_prefix: string;
 }
 
 /** InboxEvent is what the server sends on the `inbox` realtime topic. */
@@ -118,8 +127,32 @@ export type InboxEvent =
   | { type: 'conversation'; conversation: ConversationRecord }
   | { type: 'removed'; conversation: string }
   | { type: 'participant'; participant: ParticipantRecord }
-  | { type: 'delivery'; delivery: Record<string, unknown>; conversation: string }
+  | { type: 'delivery'; delivery: DeliveryRecord; conversation: string }
   | { type: 'typing'; conversation: string; user: string; name: string };
+
+/** DeliveryStatus is where one SMS leg stands: queued and sending (the bridge has it), sent (the SMSC took it), delivered (the handset's receipt), failed. */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
+
+/** DeliveryRecord is a `deliveries` record: one message texted to one phone. */
+export interface DeliveryRecord {
+  id: string;
+  /** the message it carries */
+  message: string;
+  /** the phone, E.164 */
+  to: string;
+  /** the business number, E.164 */
+  from: string;
+  status: DeliveryStatus;
+  /** why it failed, in words; empty otherwise */
+  error: string;
+  /** the SMSC's or the bridge's code for the failure, e.g. '0x0B' */
+  error_code: string;
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2' | '';
+  created: string;
+  /** changes with every status move: the newest copy of a delivery wins */
+  updated: string;
+}
 
 /** NumberMode: texts to the number go to the users allowed on it (direct) or wait in a queue. */
 export type NumberMode = 'direct' | 'queue';

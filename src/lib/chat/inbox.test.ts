@@ -10,6 +10,7 @@ const conv = (id: string, last: string, extra: Partial<ConversationRecord> = {})
   last_message_at: last && `2025-03-07 10:00:${last}.000Z`,
   last_preview: '',
   our_number: '',
+  sms_key: '',
   created_by: '',
   created: '2025-03-01 00:00:00.000Z',
   updated: '',
@@ -96,7 +97,7 @@ describe('applyInboxEvent', () => {
   it('your read position reaching the newest message clears the count; a partial read asks the server', () => {
     const part = (last_read_at: string) => ({
       type: 'participant' as const,
-      participant: { id: 'p', conversation: 'b', user: 'me', phone: '', last_read_at, left_at: '', muted: false }
+      participant: { id: 'p', conversation: 'b', user: 'me', phone: '', last_read_at, left_at: '', muted: false, opted_out_at: '' }
     });
     expect(applyInboxEvent(start(), part('2025-03-07 10:00:02.000Z'), ctx).data.unread).toEqual({});
     expect(applyInboxEvent(start(), part('2025-03-07 10:00:01.000Z'), ctx).effects).toEqual([{ type: 'refresh-unread' }]);

@@ -22,6 +22,7 @@ const p = (user: string, last_read_at: string, extra: Partial<ParticipantRecord>
   last_read_at: last_read_at && `2025-03-07 10:00:${last_read_at}.000Z`,
   left_at: '',
   muted: false,
+  opted_out_at: '',
   ...extra
 });
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { DeliveryRecord } from '../api/types';
+import { mergeDeliveries } from './sms';
 import { buildRows, LOCAL_PREFIX, mergeMessages, newestStored, oldestStored, withoutMessage, type ChatMessage, type Row } from './timeline';
 
 let seq = 0;
@@ -127,6 +129,36 @@ describe('buildRows', () => {
     expect(second[1]).not.toBe(first[1]); // receipt changed
     expect(second[2]).toBe(first[2]);
     expect(second).toHaveLength(4);
+  });
+
+  it('carries each message its deliveries, and a new row only for the message whose delivery moved', () => {
+    const cache = new Map<string, Row>();
+    const a = msg('alice', '10:00');
+    const b = msg('alice', '10:01');
+    const leg = (message: string, status: DeliveryRecord['status'], updated: string): DeliveryRecord => ({
+      id: `d-${message}`,
+      message,
+      to: '+12015550123',
+      from: '+12015550100',
+      status,
+      error: '',
+      error_code: '',
+      segments: 1,
+      encoding: 'GSM-7',
+      created: '2025-03-07 10:00:00.000Z',
+      updated
+    });
+    const queued = mergeDeliveries(new Map(), [leg(a.id, 'delivered', '1'), leg(b.id, 'queued', '1')]);
+    const first = buildRows([a, b], options({ deliveries: queued }), cache);
+    expect(first[1]).toMatchObject({ type: 'message', deliveries: [{ status: 'delivered' }] });
+    const sent = mergeDeliveries(queued, [leg(b.id, 'sent', '2')]);
+    const second = buildRows([a, b], options({ deliveries: sent }), cache);
+    expect(second[1]).toBe(first[1]);
+    expect(second[2]).not.toBe(first[2]);
+    expect(second[2]).toMatchObject({ deliveries: [{ status: 'sent' }] });
+    // without phones, rows share one empty list
+    const plain = buildRows([a, b], options());
+    expect(plain[1].type === 'message' && plain[1].deliveries).toBe(plain[2].type === 'message' && plain[2].deliveries);
   });
 
   it('keeps the row key when the unsent bubble becomes the stored message', () => {

@@ -2,7 +2,8 @@
 // realtime events and your own unsent messages into one ordered list, and
 // turning that list into rows (day separators, the "new messages" divider,
 // system lines, messages grouped by consecutive author).
-import type { MessageRecord } from '../api/types';
+import type { DeliveryRecord, MessageRecord } from '../api/types';
+import { NO_DELIVERIES, type DeliveriesByMessage } from './sms';
 import { dayKey, formatClock, formatDay, formatFull, parseTime } from './time';
 
 /** SendStatus marks your own message while it is being sent, or after sending failed. */
@@ -98,6 +99,8 @@ export type Row =
       full: string;
       /** receipt under your message: 'Read by Bob and Carol', 'Sent', or '' */
       receipt: string;
+      /** the SMS legs of this message (one per phone); the same list object while they do not change */
+      deliveries: readonly DeliveryRecord[];
     };
 
 /** RowOptions is what buildRows needs besides the messages. */
@@ -110,6 +113,8 @@ export interface RowOptions {
   unreadAfter: string | null;
   /** receipt text per message id (see receiptLines) */
   receipts: ReadonlyMap<string, string>;
+  /** SMS deliveries per message id; absent in conversations without phones */
+  deliveries?: DeliveriesByMessage;
   now: Date;
   locale?: string;
 }
@@ -170,7 +175,8 @@ export function buildRows(messages: readonly ChatMessage[], options: RowOptions,
         author: options.authorName(m),
         time,
         full: formatFull(date, options.locale),
-        receipt: options.receipts.get(m.id) ?? ''
+        receipt: options.receipts.get(m.id) ?? '',
+        deliveries: options.deliveries?.get(m.id) ?? NO_DELIVERIES
       })
     );
     previous = m;

@@ -1,12 +1,25 @@
 // One open conversation: its messages (newest page first, older pages on
 // demand), the members' read positions for the receipts, sending with
 // optimistic bubbles and idempotent retries, marking read, the typing signal,
-// and the group actions. Events come from the inbox (inbox.svelte.ts).
+// and the group actions. With phones in it: the SMS deliveries of its
+// messages and their retries, the segment counter, opt-outs, adding and
+// removing phones. Events come from the inbox (inbox.svelte.ts).
 import { pb } from '$lib/api/pb';
 import { readError } from '$lib/api/errors';
-import type { ConversationRecord, InboxEvent, MessageRecord, ParticipantRecord } from '$lib/api/types';
+import type { ConversationRecord, DeliveryRecord, InboxEvent, MessageRecord, ParticipantRecord } from '$lib/api/types';
 import { Throttle, checkBody, newClientKey } from '$lib/chat/compose';
 import { receiptLines } from '$lib/chat/receipts';
+import {
+  activePhones,
+  composerPlan,
+  mayHaveDeliveries,
+  mergeDeliveries,
+  namePrefix,
+  newestUpdate,
+  optOutRefusal,
+  optOuts,
+  type DeliveriesByMessage
+} from '$lib/chat/sms';
 import { toServerTime } from '$lib/chat/time';
 import {
   LOCAL_PREFIX,
@@ -19,6 +32,7 @@ import {
   type Row
 } from '$lib/chat/timeline';
 import { inbox } from './inbox.svelte';
+import { settings } from './settings.svelte';
 
 /** PAGE is how many messages one history request brings. */
 export const PAGE = 50;
@@ -31,6 +45,13 @@ const RETRY_MS = 3000;
 
 // what was typed but not sent, per conversation, while this tab lives
 const drafts = new Map<string, string>();
+// a first message written in + New → SMS, sent when its conversation opens
+const firstMessages = new Map<string, string>();
+
+/** queueFirstMessage hands a text to the conversation's view, which sends it (as an ordinary, optimistic send) when it opens. */
+export function queueFirstMessage(id: string, text: string): void {
+  if (text.trim()) firstMessages.set(id, text);
+}
 
 /** ConversationState is one open conversation. */
 export class ConversationState {
@@ -58,6 +79,10 @@ export class ConversationState {
   sendError = $state('');
   /** you left or were removed: the view closes */
   closed = $state(false);
+  /** SMS deliveries of the loaded messages, by message */
+  deliveries = $state.raw<DeliveriesByMessage>(new Map());
+  /** why the last Retry of a delivery was refused */
+  deliveryError = $state('');
 
   #atBottom = $state(true);
   #fetched = $state.raw<ConversationRecord | null>(null);
@@ -72,11 +97,25 @@ export class ConversationState {
   #synced: MessageRecord | null = null;
   #broken = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  // messages whose deliveries were asked for one by one (a send's answer and its event both arrive)
+  #deliveriesAsked = new Set<string>();
 
   /** the conversation record (from the inbox list, else fetched) */
   conversation = $derived.by(() => inbox.find(this.id) ?? this.#fetched);
   /** your participant row */
   mine = $derived(this.participants.find((p) => p.user === this.me && !p.left_at));
+  /** the draft in the composer */
+  draft = $state('');
+  /** the external members still in the conversation */
+  phones = $derived(activePhones(this.participants));
+  /** texts written here go out by SMS: an SMS thread, or a group with phones */
+  texting = $derived(this.conversation?.kind === 'sms' || this.phones.length > 0);
+  /** phones in it that opted out, with the day (and word) */
+  optOuts = $derived(optOuts(this.participants, this.messages));
+  /** why nothing can be sent here: an SMS thread whose phone opted out; '' otherwise */
+  blocked = $derived(this.conversation?.kind === 'sms' && this.optOuts.length ? optOutRefusal(this.optOuts[0], inbox.country) : '');
+  /** what the draft costs as SMS (with your name in front, in groups); null when nothing goes out by SMS */
+  smsPlan = $derived(this.texting ? composerPlan(this.draft, this.#prefix()) : null);
   /** you are reading: loaded, tab visible, scrolled to the bottom */
   reading = $derived(!this.loading && !this.error && this.#atBottom && inbox.visible);
   /** something by someone else is newer than your read position */
@@ -94,25 +133,37 @@ export class ConversationState {
   rows = $derived.by(() => {
     const names = (user: string) => inbox.directory.nameOf(user) || 'Someone';
     const receipts = receiptLines(this.messages, this.participants, this.me, names);
+    // a texted message says how its SMS fared instead of "Sent"
+    for (const [id, line] of receipts) if (line === 'Sent' && this.deliveries.get(id)?.length) receipts.delete(id);
     return buildRows(
       this.messages,
       {
         me: this.me,
-        authorName: (m) => (m.author ? names(m.author) : m.author_phone || 'Unknown'),
+        authorName: (m) => (m.author ? names(m.author) : m.author_phone ? inbox.phoneName(m.author_phone) : 'Unknown'),
         unreadAfter: this.unreadAfter,
         receipts,
+        deliveries: this.deliveries,
         now: new Date()
       },
       this.#rowCache
     );
   });
-  /** the draft in the composer */
-  draft = $state('');
 
   constructor(id: string, me: string) {
     this.id = id;
     this.me = me;
     this.draft = drafts.get(id) ?? '';
+  }
+
+  // an SMS thread, or a group that ever had a phone: its messages may have deliveries
+  get #everTexted(): boolean {
+    return this.conversation?.kind === 'sms' || this.participants.some((p) => p.phone);
+  }
+
+  // what goes before your text when it is texted: your name, in groups
+  #prefix(): string {
+    if (this.conversation?.kind !== 'group') return '';
+    return namePrefix(settings.current?.sms_name_prefix ?? '', inbox.directory.nameOf(this.me));
   }
 
   /** atBottom is whether the view is scrolled to the newest message; the view sets it. */
@@ -129,6 +180,11 @@ export class ConversationState {
     const off = inbox.listen((e) => this.#apply(e));
     const offReconnect = inbox.onReconnect(() => this.#catchUp());
     void this.#loadLatest();
+    const first = firstMessages.get(this.id);
+    if (first !== undefined) {
+      firstMessages.delete(this.id);
+      if (!this.send(first)) this.saveDraft(first);
+    }
     return () => {
       off();
       offReconnect();
@@ -162,6 +218,12 @@ export class ConversationState {
       });
       this.messages = mergeMessages(this.messages, page.items.reverse());
       this.hasOlder = page.items.length === PAGE;
+      if (page.items.length && this.#everTexted) {
+        void this.#loadDeliveries('message.created >= {:from} && message.created <= {:to}', {
+          from: page.items[0].created,
+          to: oldest.created
+        });
+      }
     } catch (err) {
       this.olderError = readError(err).message;
     } finally {
@@ -174,7 +236,7 @@ export class ConversationState {
     const body = text.trim();
     // a second Enter right after sending finds the box empty: that is no mistake to point out
     if (!body && Date.now() - this.#lastSent < DOUBLE_ENTER_MS) return false;
-    const problem = checkBody(body);
+    const problem = checkBody(body) || this.blocked || (this.texting ? (composerPlan(body, this.#prefix())?.over ?? '') : '');
     if (problem) {
       this.sendError = problem;
       return false;
@@ -260,6 +322,57 @@ export class ConversationState {
     this.closed = true;
   }
 
+  /** addPhone adds an external number (as typed) to the group; `number` chooses the group's business number the first time. */
+  async addPhone(phone: string, number = ''): Promise<void> {
+    const c = await pb.send<ConversationRecord>(`/api/conversations/${this.id}/phones`, {
+      method: 'POST',
+      body: { phone, number: number || undefined }
+    });
+    inbox.remember(c);
+    await this.#loadParticipants();
+  }
+
+  /** removePhone takes an external number (E.164) out of the group. */
+  async removePhone(phone: string): Promise<void> {
+    await pb.send(`/api/conversations/${this.id}/phones/${encodeURIComponent(phone)}`, { method: 'DELETE' });
+    await this.#loadParticipants();
+  }
+
+  /** retryDelivery queues a failed SMS again; a refusal (the phone opted out) goes to deliveryError. */
+  async retryDelivery(id: string): Promise<void> {
+    this.deliveryError = '';
+    try {
+      const d = await pb.send<DeliveryRecord>(`/api/deliveries/${id}/retry`, { method: 'POST' });
+      this.deliveries = mergeDeliveries(this.deliveries, [d]);
+    } catch (err) {
+      this.deliveryError = readError(err).message;
+    }
+  }
+
+  // fetches the deliveries of this conversation's messages that match filter (with params)
+  async #loadDeliveries(filter: string, params: Record<string, string>): Promise<void> {
+    try {
+      const list = await pb.collection('deliveries').getFullList<DeliveryRecord>({
+        batch: 500,
+        filter: pb.filter(`message.conversation = {:c} && ${filter}`, { ...params, c: this.id })
+      });
+      this.deliveries = mergeDeliveries(this.deliveries, list);
+    } catch {
+      // statuses stay as they were; the next event or reconnect brings them
+    }
+  }
+
+  // new messages that may have been texted: ask for their deliveries (queued in the same write, so they exist by now)
+  #askDeliveries(items: readonly MessageRecord[]): void {
+    // an SMS thread has its phone even before the participants have loaded
+    const phones = this.phones.length || (this.conversation?.kind === 'sms' ? 1 : 0);
+    for (const m of items) {
+      if (this.#deliveriesAsked.has(m.id) || !mayHaveDeliveries(m, phones)) continue;
+      this.#deliveriesAsked.add(m.id);
+      void this.#loadDeliveries('message = {:m}', { m: m.id });
+    }
+  }
+
   async #post(local: ChatMessage): Promise<void> {
     try {
       const stored = await pb.collection('messages').create<MessageRecord>({
@@ -268,6 +381,7 @@ export class ConversationState {
         client_key: local.client_key
       });
       this.messages = mergeMessages(this.messages, [stored]);
+      this.#askDeliveries([stored]);
     } catch (err) {
       // the stored copy may have arrived meanwhile (the answer was lost, not the message)
       if (!this.messages.some((m) => m.id === local.id)) return;
@@ -296,6 +410,10 @@ export class ConversationState {
       const read = this.mine?.last_read_at ?? '';
       this.unreadAfter = this.needsRead ? read : null;
       this.error = '';
+      const oldest = oldestStored(this.messages);
+      if (oldest && this.#everTexted) {
+        void this.#loadDeliveries('message.created >= {:from}', { from: oldest.created });
+      }
     } catch (err) {
       const problem = readError(err);
       this.error = problem.status === 404 ? 'This conversation does not exist or you are not in it.' : problem.message;
@@ -341,6 +459,11 @@ export class ConversationState {
       }
       this.#broken = false;
       this.#arrived(page.items);
+      // statuses that moved while the stream was down, and the deliveries of what was missed
+      const since = newestUpdate(this.deliveries) || oldestStored(this.messages)?.created;
+      if (since && this.#everTexted) {
+        await this.#loadDeliveries('updated >= {:since}', { since });
+      }
       // the stream has been back since before this page was asked for: together they leave no gap
       this.#noteSynced(this.messages.filter((m) => !m.status));
     } catch {
@@ -354,7 +477,13 @@ export class ConversationState {
   #apply(e: InboxEvent): void {
     switch (e.type) {
       case 'message':
-        if (e.message.conversation === this.id) this.#arrived([e.message]);
+        if (e.message.conversation === this.id) {
+          this.#arrived([e.message]);
+          this.#askDeliveries([e.message]);
+        }
+        break;
+      case 'delivery':
+        if (e.conversation === this.id) this.deliveries = mergeDeliveries(this.deliveries, [e.delivery]);
         break;
       case 'participant':
         if (e.participant.conversation === this.id) this.#upsertParticipant(e.participant);
@@ -392,7 +521,11 @@ export class ConversationState {
   #upsertParticipant(p: ParticipantRecord): void {
     const i = this.participants.findIndex((x) => x.id === p.id);
     if (i < 0) this.participants = [...this.participants, p];
-    else if (this.participants[i].last_read_at !== p.last_read_at || this.participants[i].left_at !== p.left_at) {
+    else if (
+      this.participants[i].last_read_at !== p.last_read_at ||
+      this.participants[i].left_at !== p.left_at ||
+      this.participants[i].opted_out_at !== p.opted_out_at
+    ) {
       this.participants = this.participants.with(i, p);
     }
   }

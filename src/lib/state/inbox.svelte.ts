@@ -16,7 +16,10 @@ import {
   type UnreadCounts
 } from '$lib/chat/inbox';
 import { nextExpiry, pruneTyping, type TypingMap } from '$lib/chat/typing';
+import { threadPhone } from '$lib/chat/sms';
+import { formatPhone } from '$lib/domain/phone';
 import { DirectoryState } from './directory.svelte';
+import { SmsState } from './sms.svelte';
 import { settings } from './settings.svelte';
 import { alerts } from './alerts.svelte';
 
@@ -50,6 +53,10 @@ export class InboxState {
   visible = $state(true);
   /** the extension directory, for names */
   directory = new DirectoryState();
+  /** business numbers, yours, and whom to ask for one */
+  sms = new SmsState();
+  /** the country national phone numbers are read and shown in (settings) */
+  country = $derived(settings.current?.default_country ?? 'US');
 
   #me = '';
   #listeners = new Set<InboxListener>();
@@ -104,6 +111,7 @@ export class InboxState {
     // names and the tone do not depend on the stream: fetch them at once
     void this.directory.load().catch(() => {});
     void settings.load().catch(() => {});
+    void this.sms.load(me).catch(() => {});
     // subscribe first, then load: nothing said in between is missed
     void subscribe()
       .catch(() => {
@@ -130,6 +138,7 @@ export class InboxState {
       this.reading = null;
       this.connected = true;
       this.directory.reset();
+      this.sms.reset();
     };
   }
 
@@ -168,13 +177,22 @@ export class InboxState {
     return this.conversations.find((c) => c.id === id);
   }
 
-  /** titleOf names a conversation: the group's name, or the other person in a direct chat. */
+  /** titleOf names a conversation: the group's name, the other person in a direct chat, the phone of an SMS thread. */
   titleOf(c: ConversationRecord): string {
     if (c.kind === 'direct') {
       const other = c.members.find((m) => m !== this.#me) ?? '';
       return this.directory.nameOf(other) || 'Chat';
     }
-    return c.title || (c.kind === 'sms' ? 'SMS' : 'Group');
+    if (c.kind === 'sms') {
+      const phone = threadPhone(c);
+      return phone ? this.phoneName(phone) : c.title || 'SMS';
+    }
+    return c.title || 'Group';
+  }
+
+  /** phoneName shows an external number for people: national form in the default country, else international. */
+  phoneName(e164: string): string {
+    return formatPhone(e164, this.country);
   }
 
   /** isListed says whether the sidebar shows a conversation: a direct chat appears for the other person once something is said in it. */
@@ -189,9 +207,17 @@ export class InboxState {
     return c;
   }
 
-  /** createGroup makes a named group with you and the colleagues picked. */
-  async createGroup(title: string, members: readonly string[]): Promise<ConversationRecord> {
-    const c = await pb.send<ConversationRecord>('/api/conversations/group', { method: 'POST', body: { title, members } });
+  /** openSms returns the SMS thread between one of your numbers and a phone (as typed), creating it the first time. */
+  async openSms(to: string, number: string): Promise<ConversationRecord> {
+    const c = await pb.send<ConversationRecord>('/api/conversations/sms', { method: 'POST', body: { to, number: number || undefined } });
+    this.conversations = upsertConversation(this.conversations, c);
+    return c;
+  }
+
+  /** createGroup makes a named group with you, the colleagues picked and any phones, texted from `number` (one of yours). */
+  async createGroup(title: string, members: readonly string[], phones: readonly string[] = [], number = ''): Promise<ConversationRecord> {
+    const body = phones.length ? { title, members, phones, number: number || undefined } : { title, members };
+    const c = await pb.send<ConversationRecord>('/api/conversations/group', { method: 'POST', body });
     this.conversations = upsertConversation(this.conversations, c);
     return c;
   }
@@ -241,8 +267,9 @@ export class InboxState {
 
   #alert(m: MessageRecord): void {
     const c = this.find(m.conversation);
-    const who = (m.author && this.directory.nameOf(m.author)) || m.author_phone || 'Someone';
-    const title = !c || c.kind === 'direct' ? who : `${who} in ${this.titleOf(c)}`;
+    const who = (m.author && this.directory.nameOf(m.author)) || (m.author_phone && this.phoneName(m.author_phone)) || 'Someone';
+    // an SMS thread is named after its phone: a text from that phone needs no "in …"
+    const title = !c || c.kind === 'direct' || (c.kind === 'sms' && !m.author) ? who : `${who} in ${this.titleOf(c)}`;
     alerts.alert({
       tone: settings.current?.alert_tone ?? 'chime',
       title,
@@ -270,7 +297,12 @@ export class InboxState {
   }
 
   async #catchUp(): Promise<void> {
-    await Promise.all([this.load(), this.directory.load().catch(() => {}), settings.load().catch(() => {})]);
+    await Promise.all([
+      this.load(),
+      this.directory.load().catch(() => {}),
+      settings.load().catch(() => {}),
+      this.sms.load(this.#me).catch(() => {})
+    ]);
     await Promise.all([...this.#reconnectListeners].map((fn) => fn().catch(() => {})));
   }
 
