@@ -6,12 +6,10 @@
 import { badField, bodyString } from './http';
 import { checkPhone, formatPhone, normaliseAddress } from '../../src/lib/domain/phone';
 import { classifyKeyword } from '../../src/lib/domain/keywords';
-import { planSms, type SmsPlan } from '../../src/lib/domain/segments';
+import { checkSegments, planSms, type SmsPlan } from '../../src/lib/domain/segments';
 import { accessConversation, doAddParticipant, doSystemLine } from './conversations';
 import { doTouchConversation } from './messages';
 
-/** MAX_SEGMENTS is the most SMS parts one message may cost per recipient. */
-export const MAX_SEGMENTS = 10;
 
 /** findSettings returns the one settings row. */
 export function findSettings(app: CoreApp): core.Record {
@@ -115,8 +113,12 @@ export function doAddGroupPhone(e: core.RequestEvent): void {
   e.app.runInTransaction((tx) => {
     const c = accessConversation(tx, id, me.id);
     if (c.getString('kind') !== 'group') throw new BadRequestError('Only groups take extra phone numbers.', null);
-    if (!c.getString('our_number')) {
-      c.set('our_number', accessSmsNumber(tx, me, bodyString(body, 'number')).id);
+    // the caller must be allowed on the number the group texts from, the
+    // first time (choosing it) and every time after
+    const ours = c.getString('our_number');
+    const number = accessSmsNumber(tx, me, ours || bodyString(body, 'number'));
+    if (!ours) {
+      c.set('our_number', number.id);
       tx.save(c);
     }
     if (findPhones(tx, c.id).includes(phone)) badField('phone', 'That number is already in this group.');
@@ -183,9 +185,8 @@ export function prefixed(app: CoreApp, name: string, body: string): string {
 /** checkSmsBody refuses a text that would cost more than MAX_SEGMENTS parts, and returns its plan. */
 export function checkSmsBody(text: string): SmsPlan {
   const plan = planSms(text);
-  if (plan.segments > MAX_SEGMENTS) {
-    badField('body', `This text would be sent as ${plan.segments} SMS (${plan.encoding}); the limit is ${MAX_SEGMENTS}. Shorten it.`);
-  }
+  const refusal = checkSegments(plan);
+  if (refusal) badField('body', refusal);
   return plan;
 }
 
@@ -214,9 +215,11 @@ export function checkOutbound(app: CoreApp, message: core.Record): Legs | null {
   if (!number.getBool('sms_enabled')) badField('body', `SMS is switched off for ${number.getString('e164')}.`);
   const authorId = message.getString('author');
   const body = message.getString('body');
-  const text = conversation.getString('kind') === 'group' && authorId
-    ? prefixed(app, app.findRecordById('users', authorId).getString('name'), body)
-    : body;
+  const author = authorId ? app.findRecordById('users', authorId) : null;
+  if (author && !author.getStringSlice('sms_numbers').includes(numberId)) {
+    badField('body', `You may not text from ${number.getString('e164')}, which this conversation uses to reach its phone numbers. Ask an administrator.`);
+  }
+  const text = conversation.getString('kind') === 'group' && author ? prefixed(app, author.getString('name'), body) : body;
   const legs: Legs = { text, plan: checkSmsBody(text), from: number.getString('e164'), numberId, phones: [], refused: [] };
   for (const phone of phones) {
     const optOut = findOptOut(app, phone, numberId);

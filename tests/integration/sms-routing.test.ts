@@ -76,6 +76,21 @@ describe('mixed groups', () => {
     expect(await deliveriesOf(m.id)).toHaveLength(0);
   });
 
+  it('lets only people allowed on the group\'s number add phones or write to them', async () => {
+    const g = await alice.pb.send<RecordModel>('/api/conversations/group', {
+      method: 'POST',
+      body: { title: 'Mixed', members: [carol.record.id], phones: ['2015550185'] },
+    });
+    // carol is in the group but not allowed on Acme's number
+    const add = await failure(carol.pb.send(`/api/conversations/${g.id}/phones`, { method: 'POST', body: { phone: '2015550186' } }));
+    expect(add.response.data.number.message).toBe('You may not text from that number.');
+    const write = await failure(post(carol, g.id, 'hello phone'));
+    expect(write.response.data.body.message).toBe(
+      'You may not text from +12015550100, which this conversation uses to reach its phone numbers. Ask an administrator.',
+    );
+    await post(alice, g.id, 'hello from alice');
+  });
+
   it('refuses external numbers from someone not allowed on a business number', async () => {
     const err = await failure(carol.pb.send('/api/conversations/group', { method: 'POST', body: { title: 'X', members: [], phones: ['2015550181'] } }));
     expect(err.response.data.number.message).toBe('No SMS number is assigned to you; ask an administrator.');

@@ -4,12 +4,10 @@
 // runes; the state classes and components call these (see README "SMS").
 import type { ConversationKind, ConversationRecord, DeliveryRecord, DeliveryStatus, MessageRecord, NumberRecord, ParticipantRecord } from '../api/types';
 import { formatPhone } from '../domain/phone';
-import { describePlan, planSms, type SmsPlan } from '../domain/segments';
+import { checkSegments, describePlan, planSms, type SmsPlan } from '../domain/segments';
 import { previewNumber } from '../admin/numbers';
 import { listNames } from './receipts';
 
-/** MAX_SEGMENTS is the most SMS parts the server accepts for one message (pb_hooks/lib/sms.ts). */
-export const MAX_SEGMENTS = 10;
 
 /** threadPhone is the phone of an SMS thread, read from its sms_key; '' for other conversations. */
 export function threadPhone(c: Pick<ConversationRecord, 'kind' | 'sms_key'>): string {
@@ -87,9 +85,7 @@ export interface ComposerPlan {
 }
 
 /** overLimit is the server's sentence for a text that costs too many SMS parts. */
-export function overLimit(plan: SmsPlan): string {
-  return `This text would be sent as ${plan.segments} SMS (${plan.encoding}); the limit is ${MAX_SEGMENTS}. Shorten it.`;
-}
+export const overLimit = checkSegments;
 
 /**
  * composerPlan counts what the text being written costs as SMS, the way the
@@ -100,7 +96,7 @@ export function composerPlan(body: string, prefix = ''): ComposerPlan | null {
   const text = body.trim();
   if (!text) return null;
   const plan = planSms(prefix + text);
-  return { plan, label: describePlan(plan), over: plan.segments > MAX_SEGMENTS ? overLimit(plan) : '' };
+  return { plan, label: describePlan(plan), over: checkSegments(plan) };
 }
 
 /** DeliveryState is a delivery as people see it: queued and sending both read "sending". */

@@ -160,3 +160,12 @@ export function describePlan(plan: SmsPlan): string {
   }
   return `${plan.segments} SMS · ${encoding} · ${plan.remaining} left`;
 }
+
+/** MAX_SEGMENTS is the most SMS parts one message may cost per recipient. */
+export const MAX_SEGMENTS = 10;
+
+/** checkSegments returns the sentence refusing a text that costs more than MAX_SEGMENTS parts, or '' when it may go. */
+export function checkSegments(plan: SmsPlan): string {
+  if (plan.segments <= MAX_SEGMENTS) return '';
+  return `This text would be sent as ${plan.segments} SMS (${plan.encoding}); the limit is ${MAX_SEGMENTS}. Shorten it.`;
+}
