@@ -1,8 +1,9 @@
 // The business numbers (DIDs), kept current by realtime events, and the admin
 // actions on them. Saving a number also updates who may text from it: each
 // affected user's `sms_numbers` and `default_number` (see planNumberUsers).
-import { ClientResponseError, type RecordSubscription } from 'pocketbase';
+import { ClientResponseError } from 'pocketbase';
 import { pb } from '$lib/api/pb';
+import { LiveList } from './live-list.svelte';
 import type { NumberInput, NumberRecord } from '$lib/api/types';
 import { readError } from '$lib/api/errors';
 import { planNumberUsers, sortNumbers } from '$lib/admin/numbers';
@@ -16,44 +17,9 @@ export interface NumberSaved {
 }
 
 /** NumbersState holds every business number, sorted by label, as `.current`. */
-export class NumbersState {
-  /** all numbers, sorted by label then number */
-  current = $state<NumberRecord[]>([]);
-  /** true until the first load has finished */
-  loading = $state(true);
-  /** why the list could not be loaded; empty when it could */
-  error = $state('');
-
-  /** start loads the list and follows realtime changes to it; returns the stop function. */
-  start(): () => void {
-    let stopped = false;
-    let unsubscribe: (() => Promise<void>) | null = null;
-    pb.collection('numbers')
-      .subscribe<NumberRecord>('*', (e) => this.#apply(e))
-      .then((fn) => {
-        if (stopped) fn().catch(() => {});
-        else unsubscribe = fn;
-      })
-      // the list still works without live updates
-      .catch(() => {});
-    void this.load();
-    return () => {
-      stopped = true;
-      unsubscribe?.().catch(() => {});
-    };
-  }
-
-  /** load fetches every number. */
-  async load(): Promise<void> {
-    try {
-      const list = await pb.collection('numbers').getFullList<NumberRecord>({ batch: 500 });
-      this.current = sortNumbers(list);
-      this.error = '';
-    } catch (err) {
-      this.error = readError(err).message;
-    } finally {
-      this.loading = false;
-    }
+export class NumbersState extends LiveList<NumberRecord> {
+  constructor() {
+    super({ collection: 'numbers', order: sortNumbers });
   }
 
   /** save creates the number (id null) or updates it, then gives exactly the
@@ -71,7 +37,7 @@ export class NumbersState {
     } catch (err) {
       throw sayNumberTaken(err);
     }
-    this.#upsert(number);
+    this.upsert(number);
 
     const changes = planNumberUsers(users.current, number.id, allowed);
     const results = await Promise.allSettled(changes.map((change) => users.changeNumbers(change)));
@@ -83,19 +49,6 @@ export class NumbersState {
       }
     });
     return { number, failed };
-  }
-
-  #apply(e: RecordSubscription<NumberRecord>): void {
-    if (e.action === 'delete') {
-      this.current = this.current.filter((n) => n.id !== e.record.id);
-    } else {
-      this.#upsert(e.record);
-    }
-  }
-
-  #upsert(record: NumberRecord): void {
-    const others = this.current.filter((n) => n.id !== record.id);
-    this.current = sortNumbers([...others, record]);
   }
 }
 

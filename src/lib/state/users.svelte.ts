@@ -1,51 +1,15 @@
 // The users list (the extension directory), kept current by realtime events,
 // and the admin actions on accounts. Accounts are disabled, never deleted.
-import type { RecordSubscription } from 'pocketbase';
 import { pb } from '$lib/api/pb';
+import { LiveList } from './live-list.svelte';
 import type { NewUser, UserChanges, UserRecord } from '$lib/api/types';
-import { readError } from '$lib/api/errors';
 import { sortByExtension } from '$lib/directory';
 import { numbersBody, type UserNumbersChange } from '$lib/admin/numbers';
 
 /** UsersState holds every user, sorted by extension, as `.current`. */
-export class UsersState {
-  /** all users, sorted by extension */
-  current = $state<UserRecord[]>([]);
-  /** true until the first load has finished */
-  loading = $state(true);
-  /** why the list could not be loaded; empty when it could */
-  error = $state('');
-
-  /** start loads the list and follows realtime changes to it; returns the stop function. */
-  start(): () => void {
-    let stopped = false;
-    let unsubscribe: (() => Promise<void>) | null = null;
-    pb.collection('users')
-      .subscribe<UserRecord>('*', (e) => this.#apply(e))
-      .then((fn) => {
-        if (stopped) fn().catch(() => {});
-        else unsubscribe = fn;
-      })
-      // the list still works without live updates
-      .catch(() => {});
-    void this.load();
-    return () => {
-      stopped = true;
-      unsubscribe?.().catch(() => {});
-    };
-  }
-
-  /** load fetches every user. */
-  async load(): Promise<void> {
-    try {
-      const list = await pb.collection('users').getFullList<UserRecord>({ batch: 500 });
-      this.current = sortByExtension(list);
-      this.error = '';
-    } catch (err) {
-      this.error = readError(err).message;
-    } finally {
-      this.loading = false;
-    }
+export class UsersState extends LiveList<UserRecord> {
+  constructor() {
+    super({ collection: 'users', order: sortByExtension });
   }
 
   /** create adds an account (admins only); throws the SDK error on failure. */
@@ -54,7 +18,7 @@ export class UsersState {
     const record = await pb
       .collection('users')
       .create<UserRecord>({ name, extension, email, role, password, passwordConfirm: password });
-    this.#upsert(record);
+    this.upsert(record);
     return record;
   }
 
@@ -63,7 +27,7 @@ export class UsersState {
     // only these fields: callers may hand over a wider object (e.g. the form's empty password)
     const { name, extension, email, role } = changes;
     const record = await pb.collection('users').update<UserRecord>(id, { name, extension, email, role });
-    this.#upsert(record);
+    this.upsert(record);
     return record;
   }
 
@@ -72,33 +36,20 @@ export class UsersState {
     const record = await pb
       .collection('users')
       .update<UserRecord>(id, { password, passwordConfirm: password });
-    this.#upsert(record);
+    this.upsert(record);
   }
 
   /** setDisabled disables or re-enables an account. */
   async setDisabled(id: string, disabled: boolean): Promise<UserRecord> {
     const record = await pb.collection('users').update<UserRecord>(id, { disabled });
-    this.#upsert(record);
+    this.upsert(record);
     return record;
   }
 
   /** changeNumbers changes the numbers a user may text from and their default (admins only). */
   async changeNumbers(change: UserNumbersChange): Promise<UserRecord> {
     const record = await pb.collection('users').update<UserRecord>(change.user, numbersBody(change));
-    this.#upsert(record);
+    this.upsert(record);
     return record;
-  }
-
-  #apply(e: RecordSubscription<UserRecord>): void {
-    if (e.action === 'delete') {
-      this.current = this.current.filter((u) => u.id !== e.record.id);
-    } else {
-      this.#upsert(e.record);
-    }
-  }
-
-  #upsert(record: UserRecord): void {
-    const others = this.current.filter((u) => u.id !== record.id);
-    this.current = sortByExtension([...others, record]);
   }
 }
