@@ -33,30 +33,32 @@ export function doPostMessage(e: core.RecordRequestEvent): void {
     record.set('event', null);
   }
   const author = record.getString('author');
-  const problem = checkBody(record.getString('body'));
-  if (problem) badField('body', problem);
-  const legs = checkOutbound(e.app, record);
-
+  // a retry of a stored send answers with it, whatever has changed since
   const clientKey = record.getString('client_key');
   const earlier = findByClientKey(e.app, author, clientKey);
   if (earlier) {
     e.json(200, earlier);
     return;
   }
+  const problem = checkBody(record.getString('body'));
+  if (problem) badField('body', problem);
+  const legs = checkOutbound(e.app, record);
+
+  const app = e.app;
   try {
-    const app = e.app;
     app.runInTransaction((tx) => {
       e.app = tx;
       e.next();
       doTouchConversation(tx, record);
       if (legs) doQueueDeliveries(tx, record, legs);
     });
-    e.app = app;
   } catch (err) {
     // a concurrent retry with the same key won the unique index: answer with its message
-    const winner = findByClientKey($app, author, clientKey);
+    const winner = findByClientKey(app, author, clientKey);
     if (!winner) throw err;
     e.json(200, winner);
+  } finally {
+    e.app = app;
   }
 }
 

@@ -114,7 +114,12 @@ describe('the bridge with PocketBase', () => {
     try {
       await app.superuser.settings.update({ batch: { ...before, enabled: false } });
       const oneByOne = await connect();
-      const stamps = await Promise.all([oneByOne.updateDelivery(d.id, { error_code: 'a' }), oneByOne.updateDelivery(d.id, { error: 'b' })]);
+      // two at once make the store try a batch (refused: off); after that, one
+      // by one, each PATCH saves the whole row (PocketBase's last writer
+      // wins), so writes on one row go in turn
+      const other = await finished();
+      const first = await Promise.all([oneByOne.updateDelivery(d.id, { error_code: 'a' }), oneByOne.updateDelivery(other.id, { error: 'x' })]);
+      const stamps = [...first, await oneByOne.updateDelivery(d.id, { error: 'b' })];
       expect(oneByOne.batchingEnabled).toBe(false);
       // each write reports the row's new `updated` stamp (the bridge tells stale copies by it)
       expect(stamps.every((t) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/.test(t))).toBe(true);
