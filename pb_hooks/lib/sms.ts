@@ -207,10 +207,11 @@ export interface Legs {
  */
 export function checkOutbound(app: CoreApp, message: core.Record): Legs | null {
   const conversation = app.findRecordById('conversations', message.getString('conversation'));
+  // phones come only with a business number: team chat skips the lookup
+  const numberId = conversation.getString('our_number');
+  if (!numberId) return null;
   const phones = findPhones(app, conversation.id);
   if (phones.length === 0) return null;
-  const numberId = conversation.getString('our_number');
-  if (!numberId) badField('conversation', 'This conversation has no business number to text from.');
   const number = app.findRecordById('numbers', numberId);
   if (!number.getBool('sms_enabled')) badField('body', `SMS is switched off for ${number.getString('e164')}.`);
   const authorId = message.getString('author');
