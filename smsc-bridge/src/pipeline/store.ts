@@ -4,7 +4,7 @@
 // Field names are the collections' (DESIGN.md §3), so nothing is renamed
 // on the way.
 
-import type { MessageIdMode } from '../codec/receipt.js';
+import type { LinkSettings, LinkStateValue } from '../../../src/lib/domain/smsc-link.js';
 
 /** DeliveryStatus is a deliveries.status value. */
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
@@ -37,34 +37,11 @@ export interface Delivery {
 export type DeliveryPatch = Partial<Omit<Delivery, 'id' | 'to' | 'from' | 'body' | 'created' | 'updated'>>;
 
 /** LinkConfig is an smsc_links row as the bridge reads it. */
-export interface LinkConfig {
+export interface LinkConfig extends LinkSettings {
   id: string;
-  name: string;
-  host: string;
-  port: number;
-  tls: boolean;
-  tls_ca: string;
-  tls_servername: string;
-  system_id: string;
-  password: string;
-  system_type: string;
-  bind: 'trx' | 'tx_rx';
-  window: number;
-  /** max_per_second is the submit_sm rate limit; 0 means none. */
-  max_per_second: number;
-  enabled: boolean;
-  ref16: boolean;
-  id_format: MessageIdMode;
-  default_alphabet: 'GSM7' | 'IA5' | 'LATIN1';
-  /** source_ton … dest_npi override address detection; -1 means detect. */
-  source_ton: number;
-  source_npi: number;
-  dest_ton: number;
-  dest_npi: number;
 }
 
-/** LinkState is an smsc_links.state value. */
-export type LinkStateValue = 'disabled' | 'connecting' | 'bound' | 'down' | 'auth_failed';
+export type { LinkStateValue };
 
 /** LinkStatePatch is the only thing the bridge writes on a link. */
 export interface LinkStatePatch {

@@ -1,4 +1,5 @@
 // Record shapes of the collections the UI reads, as the migrations define them.
+import type { LinkSettings, LinkStateValue } from '../domain/smsc-link';
 
 /** Role of a user: admins manage accounts and settings, members use the inbox. */
 export type Role = 'admin' | 'member';
@@ -175,35 +176,10 @@ export interface NumberRecord {
 export type NumberInput = Pick<NumberRecord, 'e164' | 'label' | 'sms_enabled' | 'smsc_link'> & { mode: NumberMode };
 
 /** LinkState is the live state the bridge writes on a link. */
-export type LinkState = 'disabled' | 'connecting' | 'bound' | 'down' | 'auth_failed';
+export type LinkState = LinkStateValue;
 
 /** LinkConfig is what an admin configures on an SMSC link. */
-export interface LinkConfig {
-  name: string;
-  host: string;
-  port: number;
-  tls: boolean;
-  /** PEM certificate(s) to trust instead of the system's; empty for the system's */
-  tls_ca: string;
-  /** name to check on the certificate; empty for host */
-  tls_servername: string;
-  system_id: string;
-  password: string;
-  system_type: string;
-  bind: 'trx' | 'tx_rx';
-  window: number;
-  /** submit_sm per second; 0 means no limit */
-  max_per_second: number;
-  enabled: boolean;
-  ref16: boolean;
-  id_format: 'auto' | 'raw' | 'hex' | 'decimal';
-  default_alphabet: 'GSM7' | 'IA5' | 'LATIN1';
-  /** -1 means the bridge decides from the address */
-  source_ton: number;
-  source_npi: number;
-  dest_ton: number;
-  dest_npi: number;
-}
+export type LinkConfig = LinkSettings;
 
 /** SmscLinkRecord is an `smsc_links` record: one SMPP connection and its live state. */
 export interface SmscLinkRecord extends LinkConfig {
