@@ -49,6 +49,8 @@ func main() {
 		Automigrate:  false,
 	})
 
+	bindFilterGuard(app)
+
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if password := os.Getenv("APPLIANCE_BRIDGE_PASSWORD"); password != "" {
 			if err := ensureBridgeAccount(se.App, password); err != nil {
