@@ -14,14 +14,12 @@ routerAdd('POST', '/api/setup/admin', (e) => {
 
 onRecordCreateRequest((e) => {
   const accounts: typeof import('./lib/accounts') = require(`${__hooks}/lib/accounts.js`);
-  accounts.doPrepareNewUser(e.record!);
-  e.next();
+  accounts.doCreateUser(e);
 }, 'users');
 
 onRecordUpdateRequest((e) => {
   const accounts: typeof import('./lib/accounts') = require(`${__hooks}/lib/accounts.js`);
-  accounts.checkAdminRemains(e.app, e.record!);
-  e.next();
+  accounts.doUpdateUser(e);
 }, 'users');
 
 onRecordAuthWithPasswordRequest((e) => {

@@ -27,3 +27,13 @@ routerAdd('POST', '/api/deliveries/{id}/retry', (e) => {
   const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
   sms.doRetryDelivery(e);
 }, $apis.requireAuth('users'));
+
+onRecordUpdateRequest((e) => {
+  const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
+  sms.doUpdateNumber(e);
+}, 'numbers');
+
+onRecordDeleteRequest((e) => {
+  const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
+  sms.doDeleteNumber(e);
+}, 'numbers');

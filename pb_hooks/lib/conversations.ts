@@ -6,6 +6,7 @@ import { doTouchConversation } from './messages';
 import { doPublish } from './realtime';
 import { accessSmsNumber, checkPhones, doAddPhone, findSettings } from './sms';
 import { formatPhone } from '../../src/lib/domain/phone';
+import { cleanLabel } from '../../src/lib/domain/text';
 
 const TITLE_MAX = 100;
 
@@ -41,9 +42,9 @@ export function checkColleagues(app: CoreApp, ids: unknown, field: string): core
   return records;
 }
 
-/** checkTitle trims a group name and refuses an empty or over-long one. */
+/** checkTitle cleans a group name (invisible and direction-control characters out) and refuses an empty or over-long one. */
 export function checkTitle(raw: unknown): string {
-  const title = typeof raw === 'string' ? raw.replace(/\s+/g, ' ').trim() : '';
+  const title = typeof raw === 'string' ? cleanLabel(raw) : '';
   if (!title) badField('title', 'Give the group a name.');
   if (Array.from(title).length > TITLE_MAX) badField('title', `Group names are limited to ${TITLE_MAX} characters.`);
   return title;

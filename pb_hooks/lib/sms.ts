@@ -4,11 +4,13 @@
 // to the conversation the phone is answering, keywords handled, and relayed
 // to a group's other external members.
 import { badField, bodyString } from './http';
-import { checkPhone, formatPhone, normaliseAddress } from '../../src/lib/domain/phone';
+import { canReceiveSms, checkPhone, formatPhone, noReplyReason, normaliseAddress } from '../../src/lib/domain/phone';
 import { classifyKeyword } from '../../src/lib/domain/keywords';
-import { checkSegments, planSms, type SmsPlan } from '../../src/lib/domain/segments';
+import { MAX_SEGMENTS, checkSegments, planSms, type SmsPlan } from '../../src/lib/domain/segments';
 import { accessConversation, doAddParticipant, doSystemLine } from './conversations';
 import { doTouchConversation } from './messages';
+import { doPublish } from './realtime';
+import { previewOf } from '../../src/lib/domain/messages';
 
 
 /** findSettings returns the one settings row. */
@@ -21,11 +23,104 @@ export function smsKey(numberId: string, phone: string): string {
   return `${numberId}:${phone}`;
 }
 
-/** findAllowedUsers returns the ids of active users who may text from a business number. */
+/**
+ * findAllowedUsers returns the ids of active users who may text from a
+ * business number: none while SMS is switched off on it or once it is gone.
+ * They are exactly the members of the number's SMS threads (a shared inbox).
+ */
 export function findAllowedUsers(app: CoreApp, numberId: string): string[] {
+  let number: core.Record;
+  try {
+    number = app.findRecordById('numbers', numberId);
+  } catch (_) {
+    return [];
+  }
+  if (!number.getBool('sms_enabled')) return [];
   return app
     .findRecordsByFilter('users', 'sms_numbers ~ {:n} && disabled = false', 'extension', 0, 0, { n: numberId })
     .map((u) => u!.id);
+}
+
+/** Moved lists who lost sight of which conversations, for the `removed` events sent once the change is committed. */
+export type Moved = { conversation: string; users: string[] }[];
+
+/**
+ * doFollowNumber makes the members of every SMS thread on a business number
+ * the users allowed on it now (after a grant, a revocation, a disabled
+ * account, SMS switched off; `allowed` = [] for a number being deleted), in
+ * the caller's transaction. Groups keep their members: there the number only
+ * decides who may text.
+ */
+export function doFollowNumber(app: CoreApp, numberId: string, allowed = findAllowedUsers(app, numberId)): Moved {
+  const moved: Moved = [];
+  const threads = app.findRecordsByFilter('conversations', "kind = 'sms' && our_number = {:n}", '', 0, 0, { n: numberId });
+  for (const c of threads) {
+    const users = doSetThreadMembers(app, c!, allowed);
+    if (users.length) moved.push({ conversation: c!.id, users });
+  }
+  return moved;
+}
+
+/** doSetThreadMembers adds and removes internal participants so that an SMS thread's members are `allowed`; returns who was removed. */
+export function doSetThreadMembers(app: CoreApp, c: core.Record, allowed: string[]): string[] {
+  const before = c.getStringSlice('members');
+  const added = allowed.filter((u) => !before.includes(u));
+  const removed = before.filter((u) => !allowed.includes(u));
+  if (added.length === 0 && removed.length === 0) return [];
+  // what was said before someone was given the number is history, not unread
+  const since = c.getString('last_message_at');
+  for (const u of added) doAddParticipant(app, c.id, u, since);
+  for (const u of removed) {
+    try {
+      const p = app.findFirstRecordByFilter('participants', "conversation = {:c} && user = {:u} && left_at = ''", { c: c.id, u });
+      p.set('left_at', new DateTime());
+      app.save(p);
+    } catch (_) {
+      // no active row: members alone said they were in
+    }
+  }
+  c.set('members', [...before.filter((u) => !removed.includes(u)), ...added]);
+  app.save(c);
+  return removed;
+}
+
+/** doUpdateNumber saves a business number; switching SMS off or on moves its threads' members in the same transaction. */
+export function doUpdateNumber(e: core.RecordRequestEvent): void {
+  const record = e.record!;
+  const toggled = record.getBool('sms_enabled') !== record.original().getBool('sms_enabled');
+  const app = e.app;
+  let moved: Moved = [];
+  try {
+    app.runInTransaction((tx) => {
+      e.app = tx;
+      e.next();
+      if (toggled) moved = doFollowNumber(tx, record.id);
+    });
+  } finally {
+    e.app = app;
+  }
+  doPublishMoved(app, moved);
+}
+
+/** doDeleteNumber takes everyone out of a business number's SMS threads, then deletes it, in one transaction; the threads stay for the record. */
+export function doDeleteNumber(e: core.RecordRequestEvent): void {
+  const app = e.app;
+  let moved: Moved = [];
+  try {
+    app.runInTransaction((tx) => {
+      e.app = tx;
+      moved = doFollowNumber(tx, e.record!.id, []);
+      e.next();
+    });
+  } finally {
+    e.app = app;
+  }
+  doPublishMoved(app, moved);
+}
+
+/** doPublishMoved tells each removed user's open tabs, after the commit, to drop the conversation. */
+export function doPublishMoved(app: CoreApp, moved: Moved): void {
+  for (const m of moved) if (m.users.length) doPublish(app, m.users, { type: 'removed', conversation: m.conversation });
 }
 
 /** accessSmsNumber returns the business number the caller texts from: the one asked for, else their default, else their only one. */
@@ -37,6 +132,20 @@ export function accessSmsNumber(app: CoreApp, user: core.Record, requested: stri
   const number = app.findRecordById('numbers', id);
   if (!number.getBool('sms_enabled')) badField('number', `SMS is switched off for ${number.getString('e164')}.`);
   return number;
+}
+
+/** checkMayText refuses a user who may not text from a conversation's business number, or when SMS is off on it. */
+export function checkMayText(app: CoreApp, user: core.Record, numberId: string): void {
+  let number: core.Record;
+  try {
+    number = app.findRecordById('numbers', numberId);
+  } catch (_) {
+    badField('body', 'This conversation has no business number to text from any more. Ask an administrator.');
+  }
+  if (!user.getStringSlice('sms_numbers').includes(numberId)) {
+    badField('body', `You may not text from ${number.getString('e164')}, which this conversation uses to reach its phone numbers. Ask an administrator.`);
+  }
+  if (!number.getBool('sms_enabled')) badField('body', `SMS is switched off for ${number.getString('e164')}.`);
 }
 
 /** checkPhones normalises phone numbers typed by a person, refusing the first one that is not a number. */
@@ -62,10 +171,16 @@ export function doOpenSmsThread(e: core.RequestEvent): void {
   if (!phone.ok) badField('to', phone.error);
   if (phone.e164 === number.getString('e164')) badField('to', 'That is the business number itself.');
   let thread: core.Record | undefined;
+  let removed: string[] = [];
   e.app.runInTransaction((tx) => {
     thread = doFindOrCreateSmsThread(tx, number, phone.e164);
+    // the caller is allowed on the number, so a member of its threads; a
+    // thread out of step with the permissions is brought in line first
+    if (!thread.getStringSlice('members').includes(me.id)) removed = doSetThreadMembers(tx, thread, findAllowedUsers(tx, number.id));
   });
-  e.json(200, thread!);
+  doPublishMoved(e.app, [{ conversation: thread!.id, users: removed }]);
+  // never a conversation to someone outside it
+  e.json(200, accessConversation(e.app, thread!.id, me.id));
 }
 
 /** doFindOrCreateSmsThread returns the (number, phone) thread, creating it with everyone allowed on the number. */
@@ -217,16 +332,16 @@ export function checkOutbound(app: CoreApp, message: core.Record): Legs | null {
   const authorId = message.getString('author');
   const body = message.getString('body');
   const author = authorId ? app.findRecordById('users', authorId) : null;
-  if (author && !author.getStringSlice('sms_numbers').includes(numberId)) {
-    badField('body', `You may not text from ${number.getString('e164')}, which this conversation uses to reach its phone numbers. Ask an administrator.`);
-  }
+  if (author) checkMayText(app, author, numberId);
   const text = conversation.getString('kind') === 'group' && author ? prefixed(app, author.getString('name'), body) : body;
   const legs: Legs = { text, plan: checkSmsBody(text), from: number.getString('e164'), numberId, phones: [], refused: [] };
+  const group = conversation.getString('kind') === 'group';
   for (const phone of phones) {
     const optOut = findOptOut(app, phone, numberId);
-    if (!optOut) legs.phones.push(phone);
-    else if (conversation.getString('kind') === 'group') legs.refused.push({ phone, reason: optOutReason(app, optOut) });
-    else badField('body', optOutReason(app, optOut));
+    const refusal = !canReceiveSms(phone) ? noReplyReason(phone) : optOut ? optOutReason(app, optOut) : '';
+    if (!refusal) legs.phones.push(phone);
+    else if (group) legs.refused.push({ phone, reason: refusal });
+    else badField('body', refusal);
   }
   return legs;
 }
@@ -239,7 +354,8 @@ export function doQueueDeliveries(app: CoreApp, message: core.Record, legs: Legs
     d.set('message', message.id);
     d.set('to', to);
     d.set('from', legs.from);
-    d.set('body', legs.text);
+    // a refused leg never reaches the bridge: a long text is not copied whole
+    d.set('body', status === 'failed' ? previewOf(legs.text) : legs.text);
     d.set('status', status);
     d.set('segments', legs.plan.segments);
     d.set('encoding', legs.plan.encoding);
@@ -276,16 +392,23 @@ export function findReplyConversation(app: CoreApp, number: core.Record, phone: 
   return rows.length ? app.findRecordById('conversations', rows[0].conversation) : undefined;
 }
 
+/** UNKNOWN_ADDRESS stands for an address the SMSC left empty. */
+const UNKNOWN_ADDRESS = 'unknown';
+/** LONGEST_INBOUND is the messages.body limit for texts that arrive (pb_migrations/1795620000_inbound_any_sender.js). */
+const LONGEST_INBOUND = 40000;
+
 /** doStoreInbound stores a text handed over by the bridge, once per dedupe key, and routes it. */
 export function doStoreInbound(e: core.RequestEvent): void {
   const body = e.requestInfo().body;
   const dedupeKey = bodyString(body, 'dedupe_key');
   if (!dedupeKey) badField('dedupe_key', 'dedupe_key is required.');
-  const text = typeof body.body === 'string' ? body.body : '';
+  // an SMPP text is at most 255 parts (39,015 GSM characters): the column holds that
+  const text = typeof body.body === 'string' ? body.body.slice(0, LONGEST_INBOUND) : '';
   const country = findSettings(e.app).getString('default_country');
-  const from = normaliseAddress(bodyString(body, 'from'), country);
-  const to = normaliseAddress(bodyString(body, 'to'), country);
-  if (!from || !to) badField(from ? 'to' : 'from', 'Both addresses are required.');
+  // whatever the SMSC wrote is kept: a sender name or short code as is, a
+  // missing address as "unknown" (never a refusal, which would lose the text)
+  const from = normaliseAddress(bodyString(body, 'from'), country).slice(0, 20) || UNKNOWN_ADDRESS;
+  const to = normaliseAddress(bodyString(body, 'to'), country).slice(0, 20) || UNKNOWN_ADDRESS;
   let result = { stored: true, duplicate: false, conversation: '' };
   e.app.runInTransaction((tx) => {
     try {
@@ -318,7 +441,8 @@ export function doStoreInbound(e: core.RequestEvent): void {
       m.set('body', text);
       tx.save(m);
       doTouchConversation(tx, m);
-      const kw = classifyKeyword(text);
+      // keywords need a sender that can be answered
+      const kw = canReceiveSms(from) ? classifyKeyword(text) : null;
       if (kw?.keyword === 'stop') doOptOut(tx, number, from, kw.word, conversation);
       else if (kw?.keyword === 'start') doOptIn(tx, number, from, conversation);
       else if (kw?.keyword === 'help') doHelpReply(tx, number, from, conversation);
@@ -337,10 +461,15 @@ export function doRelay(app: CoreApp, conversation: core.Record, message: core.R
   if (others.length === 0) return;
   const name = formatPhone(from, findSettings(app).getString('default_country'));
   const text = prefixed(app, name, message.getString('body'));
-  const legs: Legs = { text, plan: planSms(text), from: number.getString('e164'), numberId: number.id, phones: [], refused: [] };
+  const plan = planSms(text);
+  // a text longer than anyone may send is kept whole in the conversation,
+  // but not relayed: each leg says why
+  const tooLong = checkSegments(plan);
+  const legs: Legs = { text, plan, from: number.getString('e164'), numberId: number.id, phones: [], refused: [] };
   for (const phone of others) {
     const optOut = findOptOut(app, phone, number.id);
-    if (optOut) legs.refused.push({ phone, reason: optOutReason(app, optOut) });
+    const refusal = tooLong ? `Not relayed by SMS: it would take ${plan.segments} parts; the limit is ${MAX_SEGMENTS}.` : !canReceiveSms(phone) ? noReplyReason(phone) : optOut ? optOutReason(app, optOut) : '';
+    if (refusal) legs.refused.push({ phone, reason: refusal });
     else legs.phones.push(phone);
   }
   doQueueDeliveries(app, message, legs);
@@ -403,6 +532,8 @@ export function doRetryDelivery(e: core.RequestEvent): void {
   const message = e.app.findRecordById('messages', d.getString('message'));
   const conversation = accessConversation(e.app, message.getString('conversation'), me.id);
   if (d.getString('status') !== 'failed') throw new BadRequestError('Only a failed delivery can be retried.', null);
+  // a retry sends again: the same rule as sending from this number
+  checkMayText(e.app, me, conversation.getString('our_number'));
   const optOut = findOptOut(e.app, d.getString('to'), conversation.getString('our_number'));
   if (optOut) throw new BadRequestError(optOutReason(e.app, optOut), null);
   d.set('status', 'queued');

@@ -2,8 +2,9 @@
 // membership changes with system lines, access after removal, unread counts,
 // idempotent sends, realtime delivery limited to members, typing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import PocketBase, { ClientResponseError, type RecordModel } from 'pocketbase';
+import { ClientResponseError, type RecordModel } from 'pocketbase';
 import { createUser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { events } from '../helpers/events';
 
 let app: Appliance;
 let alice: SignedIn, bob: SignedIn, carol: SignedIn, dave: SignedIn, admin: SignedIn;
@@ -40,28 +41,6 @@ const post = (as: SignedIn, conversation: string, body: string, client_key = '')
 const unread = (as: SignedIn) => as.pb.send<Record<string, number>>('/api/unread', {});
 const history = (as: SignedIn, conversation: string) =>
   as.pb.collection('messages').getFullList({ filter: `conversation = "${conversation}"`, sort: 'created,id' });
-
-/** events collects realtime events on a topic ("messages/*", "inbox") and lets a test await one. */
-async function events(pb: PocketBase, topic: string) {
-  const seen: any[] = [];
-  const waiters: { pred: (e: any) => boolean; ok: (e: any) => void }[] = [];
-  const off = await pb.realtime.subscribe(
-    topic,
-    (e: any) => {
-      seen.push(e);
-      for (const w of [...waiters]) if (w.pred(e)) (waiters.splice(waiters.indexOf(w), 1), w.ok(e));
-    },
-  );
-  return {
-    seen,
-    next(pred: (e: any) => boolean): Promise<any> {
-      const hit = seen.find(pred);
-      if (hit) return Promise.resolve(hit);
-      return new Promise((ok) => waiters.push({ pred, ok }));
-    },
-    off,
-  };
-}
 
 describe('direct conversations', () => {
   it('opens one conversation per pair whatever the order, even when opened concurrently', async () => {

@@ -55,7 +55,7 @@ async function answer(pb: PocketBase, collection: string, query: { filter?: stri
 
 const byId = (id: string) => schema.find((c) => c.id === id || c.name === id)!;
 const relations = (c: CollectionModel) => c.fields.filter((f) => f.type === 'relation' && !f.hidden);
-const isMulti = (f: { maxSelect?: number }) => (f.maxSelect ?? 1) !== 1;
+const isMulti = (f: CollectionModel['fields'][number]) => (f.maxSelect ?? 1) !== 1;
 const readable = (c: CollectionModel) => c.fields.filter((f) => !f.hidden && f.name !== 'id').map((f) => f.name);
 
 /** backRelations lists `x_via_y` from a collection, with the collection they lead to. */

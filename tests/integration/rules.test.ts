@@ -256,6 +256,37 @@ for (const [collection, ops] of Object.entries(MATRIX)) {
   });
 }
 
+// The custom routes, by caller: each row's statuses follow ROLES. "member"
+// is in the conversation `c` (a direct chat with Dave), the others are not.
+type RouteCase = { name: string; call: (pb: PocketBase) => Promise<unknown>; expected: number[] };
+const ROUTES: RouteCase[] = [
+  { name: 'GET /api/setup', call: (pb) => pb.send('/api/setup', {}), expected: [200, 200, 200, 200, 200] },
+  { name: 'POST /api/setup/admin (users exist)', call: (pb) => pb.send('/api/setup/admin', { method: 'POST', body: { name: 'X', extension: '999', email: 'x@test.local', password: 'pw-12345678', passwordConfirm: 'pw-12345678' } }), expected: [409, 409, 409, 409, 409] },
+  { name: 'GET /api/unread', call: (pb) => pb.send('/api/unread', {}), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/conversations/{id}/typing', call: (pb) => pb.send(`/api/conversations/${fixtures.conversations.target}/typing`, { method: 'POST' }), expected: [401, 204, 404, 404, 403] },
+  { name: 'POST /api/conversations/{id}/title', call: (pb) => pb.send(`/api/conversations/${fixtures.conversations.target}/title`, { method: 'POST', body: { title: 'x' } }), expected: [401, 400, 404, 404, 403] },
+  { name: 'POST /api/conversations/{id}/members', call: (pb) => pb.send(`/api/conversations/${fixtures.conversations.target}/members`, { method: 'POST', body: { users: [] } }), expected: [401, 400, 404, 404, 403] },
+  { name: 'DELETE /api/conversations/{id}/members/{user}', call: (pb) => pb.send(`/api/conversations/${fixtures.conversations.target}/members/${fixtures.users.target}`, { method: 'DELETE' }), expected: [401, 400, 404, 404, 403] },
+  { name: 'POST /api/conversations/{id}/phones', call: (pb) => pb.send(`/api/conversations/${fixtures.conversations.target}/phones`, { method: 'POST', body: { phone: '+12015550199' } }), expected: [401, 400, 404, 404, 403] },
+  { name: 'POST /api/conversations/sms (no number allowed)', call: (pb) => pb.send('/api/conversations/sms', { method: 'POST', body: { to: '+12015550123' } }), expected: [401, 400, 400, 400, 403] },
+  { name: 'POST /api/deliveries/{id}/retry', call: (pb) => pb.send(`/api/deliveries/${fixtures.deliveries.target}/retry`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
+  { name: 'POST /api/sms/inbound', call: (pb) => pb.send('/api/sms/inbound', { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
+];
+
+describe('custom routes', () => {
+  for (const route of ROUTES) {
+    ROLES.forEach((role, i) => {
+      it(`${route.name} by ${role} → ${route.expected[i]}`, async () => {
+        const status = await route.call(clients[role]).then(
+          () => 200,
+          (e) => (e instanceof ClientResponseError ? e.status : Promise.reject(e)),
+        );
+        expect(status === 200 && route.expected[i] === 204 ? 204 : status).toBe(route.expected[i]);
+      });
+    });
+  }
+});
+
 it('lets the bridge move state but not rewrite a link or a delivery', async () => {
   const svc = clients.service;
   for (const [collection, body] of [

@@ -1,5 +1,6 @@
 // What a message body may be, and its one-line preview: the same rules and
 // wording for the hooks (the last word) and the composer (spares a round trip).
+import { hasVisibleText } from './text';
 
 /** MAX_BODY is the longest text a message may carry, in characters (code points). */
 export const MAX_BODY = 4000;
@@ -7,7 +8,7 @@ const PREVIEW = 200;
 
 /** checkBody returns why a text cannot be sent, or '' when it can. */
 export function checkBody(body: string): string {
-  if (body.trim() === '') return 'Write something before sending.';
+  if (!hasVisibleText(body)) return 'Write something before sending.';
   // count code points, the way a person counts characters
   const length = Array.from(body).length;
   if (length > MAX_BODY) return `Messages are limited to ${MAX_BODY} characters; this one has ${length}.`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPhone, formatPhone, normaliseAddress } from './phone';
+import { canReceiveSms, checkPhone, formatPhone, normaliseAddress } from './phone';
 
 describe('checkPhone', () => {
   it.each([
@@ -36,5 +36,17 @@ describe('formatPhone', () => {
   it('formats home numbers nationally and foreign ones internationally', () => {
     expect(formatPhone('+12015550123', 'US')).toBe('(201) 555-0123');
     expect(formatPhone('+442079460958', 'US')).toBe('+44 20 7946 0958');
+  });
+});
+
+describe('canReceiveSms', () => {
+  it.each([
+    ['+12015550123', true],
+    ['72975', true],
+    ['ACMEBANK', false],
+    ['Info 24', false],
+    ['unknown', false],
+  ])('%s → %s', (address, expected) => {
+    expect(canReceiveSms(address)).toBe(expected);
   });
 });

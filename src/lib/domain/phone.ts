@@ -52,3 +52,17 @@ export function formatPhone(e164: string, defaultCountry: string): string {
   if (!parsed) return e164;
   return parsed.country === defaultCountry ? parsed.formatNational() : parsed.formatInternational();
 }
+
+/**
+ * canReceiveSms reports whether an address can be texted back: a phone
+ * number or a short code (digits). Alphanumeric sender IDs ("ACMEBANK")
+ * are one-way: carriers deliver from them, never to them.
+ */
+export function canReceiveSms(address: string): boolean {
+  return /^\+?[0-9]{2,15}$/.test(address);
+}
+
+/** noReplyReason says why an address cannot be texted back. */
+export function noReplyReason(address: string): string {
+  return `${address} is a sender name, not a phone number: it cannot receive texts.`;
+}

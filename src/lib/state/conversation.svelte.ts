@@ -21,6 +21,7 @@ import {
   type DeliveriesByMessage
 } from '$lib/chat/sms';
 import { toServerTime } from '$lib/chat/time';
+import { canReceiveSms, noReplyReason } from '$lib/domain/phone';
 import {
   LOCAL_PREFIX,
   buildRows,
@@ -112,8 +113,13 @@ export class ConversationState {
   texting = $derived(this.conversation?.kind === 'sms' || this.phones.length > 0);
   /** phones in it that opted out, with the day (and word) */
   optOuts = $derived(optOuts(this.participants, this.messages));
-  /** why nothing can be sent here: an SMS thread whose phone opted out; '' otherwise */
-  blocked = $derived(this.conversation?.kind === 'sms' && this.optOuts.length ? optOutRefusal(this.optOuts[0], inbox.country) : '');
+  /** why nothing can be sent here: an SMS thread with a sender name, or whose phone opted out; '' otherwise */
+  blocked = $derived.by(() => {
+    if (this.conversation?.kind !== 'sms') return '';
+    const oneWay = this.phones.find((p) => !canReceiveSms(p.phone));
+    if (oneWay) return noReplyReason(oneWay.phone);
+    return this.optOuts.length ? optOutRefusal(this.optOuts[0], inbox.country) : '';
+  });
   /** what the draft costs as SMS (with your name in front, in groups); null when nothing goes out by SMS */
   smsPlan = $derived(this.texting ? composerPlan(this.draft, this.#prefix()) : null);
   /** you are reading: loaded, tab visible, scrolled to the bottom */
