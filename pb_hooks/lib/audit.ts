@@ -239,7 +239,9 @@ export function doAuditedRequest(e: core.RecordRequestEvent, op: 'create' | 'upd
   }
   const record = e.record!;
   const ip = e.realIP();
-  const passwordSet = op === 'update' && typeof e.requestInfo().body.password === 'string';
+  const password = e.requestInfo().body.password;
+  // an empty password is no change: PocketBase keeps the old one
+  const passwordSet = op === 'update' && typeof password === 'string' && password !== '';
   const app = e.app;
   try {
     app.runInTransaction((tx) => {

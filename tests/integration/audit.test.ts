@@ -162,6 +162,9 @@ describe('entries for administrators’ changes', () => {
   it('writes nothing for a change that fails, or one that changes nothing logged', async () => {
     expect(await statusOf(alice.pb.collection('users').update(bob.record.id, { extension: '100' }))).toBe(400);
     expect(await statusOf(alice.pb.collection('users').update(bob.record.id, { password: 'a-new-pass-1', passwordConfirm: 'mismatch-22' }))).toBe(400);
+    // an empty password is refused and leaves the old one in place: no reset to report
+    expect(await statusOf(alice.pb.collection('users').update(bob.record.id, { password: '', passwordConfirm: '' }))).toBe(400);
+    await app.client().collection('users').authWithPassword('200', 'bob-password-1');
     await bob.pb.collection('users').update(bob.record.id, { name: 'Bob', alert_muted: true });
     await alice.pb.collection('users').update(bob.record.id, { name: 'Bob' });
     expect(await newEntries()).toEqual([]);
