@@ -84,6 +84,13 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [403, 403, 403, 403, 403],
     delete: [403, 403, 403, 403, 403],
   },
+  audit_log: {
+    list: ['hidden', 'hidden', 'hidden', 'sees', 'hidden'],
+    view: [404, 404, 404, 200, 404],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -205,6 +212,15 @@ beforeAll(async () => {
     createBody: newOptOut,
     updateBody: { keyword: 'QUIT' },
     disposable: async () => (await su.collection('opt_outs').create(newOptOut())).id,
+  };
+  // entries are written by the hooks; a superuser's own row serves the matrix
+  const newAuditEntry = () => ({ action: 'password_reset', actor_name: `fixture ${++seq}`, target_collection: 'users', target_id: bob.record.id });
+  const auditEntry = await su.collection('audit_log').create(newAuditEntry());
+  fixtures.audit_log = {
+    target: auditEntry.id,
+    createBody: newAuditEntry,
+    updateBody: { action: 'nothing' },
+    disposable: async () => (await su.collection('audit_log').create(newAuditEntry())).id,
   };
   fixtures.settings = {
     target: settings.id,

@@ -192,3 +192,31 @@ export interface SmscLinkRecord extends LinkConfig {
   created: string;
   updated: string;
 }
+
+/** AuditEntry is an `audit_log` record: one administrative change (admins only). */
+export interface AuditEntry {
+  id: string;
+  /** the administrator's users id; empty for a superuser */
+  actor: string;
+  /** the actor's name when it happened */
+  actor_name: string;
+  /** e.g. 'password_reset', 'role_changed', 'number_updated' */
+  action: string;
+  target_collection: string;
+  target_id: string;
+  target_label: string;
+  /** what changed: `{changes: {field: {from, to} | {changed: true}}}`, `{fields: {...}}`, or the action's own shape */
+  details: Record<string, unknown> | null;
+  /** the address the request came from */
+  ip: string;
+  created: string;
+}
+
+/** AccountNotice is a change to your own account that someone else made, shown until acknowledged. */
+export interface AccountNotice {
+  id: string;
+  action: string;
+  actor_name: string;
+  ip: string;
+  created: string;
+}
