@@ -286,6 +286,8 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/conversations/{id}/phones', call: (pb) => pb.send(`/api/conversations/${fixtures.conversations.target}/phones`, { method: 'POST', body: { phone: '+12015550199' } }), expected: [401, 400, 404, 404, 403] },
   { name: 'POST /api/conversations/sms (no number allowed)', call: (pb) => pb.send('/api/conversations/sms', { method: 'POST', body: { to: '+12015550123' } }), expected: [401, 400, 400, 400, 403] },
   { name: 'POST /api/deliveries/{id}/retry', call: (pb) => pb.send(`/api/deliveries/${fixtures.deliveries.target}/retry`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
+  { name: 'GET /api/me/notices', call: (pb) => pb.send('/api/me/notices', {}), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/me/notices/ack', call: (pb) => pb.send('/api/me/notices/ack', { method: 'POST' }), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/sms/inbound', call: (pb) => pb.send('/api/sms/inbound', { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
 ];
 
