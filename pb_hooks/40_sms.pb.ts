@@ -9,8 +9,8 @@ routerAdd('POST', '/api/conversations/sms', (e) => {
 }, $apis.requireAuth('users'));
 
 routerAdd('POST', '/api/sms/inbound', (e) => {
-  const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
-  sms.doStoreInbound(e);
+  const inbound: typeof import('./lib/inbound') = require(`${__hooks}/lib/inbound.js`);
+  e.json(200, inbound.doReceiveText(e.app, inbound.checkInboundText(e.app, e.requestInfo().body)));
 }, $apis.requireAuth('services'));
 
 routerAdd('POST', '/api/conversations/{id}/phones', (e) => {
@@ -29,11 +29,11 @@ routerAdd('POST', '/api/deliveries/{id}/retry', (e) => {
 }, $apis.requireAuth('users'));
 
 onRecordUpdateRequest((e) => {
-  const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
-  sms.doUpdateNumber(e);
+  const numbers: typeof import('./lib/numbers') = require(`${__hooks}/lib/numbers.js`);
+  numbers.doUpdateNumber(e);
 }, 'numbers');
 
 onRecordDeleteRequest((e) => {
-  const sms: typeof import('./lib/sms') = require(`${__hooks}/lib/sms.js`);
-  sms.doDeleteNumber(e);
+  const numbers: typeof import('./lib/numbers') = require(`${__hooks}/lib/numbers.js`);
+  numbers.doDeleteNumber(e);
 }, 'numbers');

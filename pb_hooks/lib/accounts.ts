@@ -2,7 +2,7 @@
 // administrator always remains, and disabled accounts.
 import { badField, bodyString } from './http';
 import { cleanLabel } from '../../src/lib/domain/text';
-import { doFollowNumber, doPublishMoved, type Moved } from './sms';
+import { doFollowNumber, doPublishMoved, type Moved } from './numbers';
 
 const FIRST_ADMIN_EXISTS = 'The first administrator already exists.';
 const LAST_ADMIN = 'At least one active administrator must remain.';

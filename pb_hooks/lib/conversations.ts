@@ -2,9 +2,11 @@
 // and membership (each change writes a system line), unread counts and the
 // typing signal. Only `do*` functions write records or publish events.
 import { badField } from './http';
-import { doTouchConversation } from './messages';
 import { doPublish } from './realtime';
-import { accessSmsNumber, checkPhones, doAddPhone, findSettings } from './sms';
+import { findSettings } from './settings';
+import { accessConversation, doAddParticipant, doSystemLine } from './threads';
+import { accessSmsNumber } from './numbers';
+import { checkPhones, doAddPhone } from './phones';
 import { formatPhone } from '../../src/lib/domain/phone';
 import { cleanLabel } from '../../src/lib/domain/text';
 
@@ -13,20 +15,6 @@ const TITLE_MAX = 100;
 /** directKey is the unique key of the direct conversation between two users, whatever their order. */
 export function directKey(a: string, b: string): string {
   return a < b ? `${a}_${b}` : `${b}_${a}`;
-}
-
-/** accessConversation returns the conversation if the caller is one of its active members, else throws 404. */
-export function accessConversation(app: CoreApp, id: string, userId: string): core.Record {
-  let conversation: core.Record;
-  try {
-    conversation = app.findRecordById('conversations', id);
-  } catch (_) {
-    throw new NotFoundError('This conversation does not exist or you are not in it.', null);
-  }
-  if (!conversation.getStringSlice('members').includes(userId)) {
-    throw new NotFoundError('This conversation does not exist or you are not in it.', null);
-  }
-  return conversation;
 }
 
 /** checkColleagues returns the active user records for the given ids, refusing unknown or disabled ones. */
@@ -188,38 +176,6 @@ function accessGroup(app: CoreApp, id: string, userId: string): core.Record {
   const c = accessConversation(app, id, userId);
   if (c.getString('kind') !== 'group') throw new BadRequestError('Only groups can be renamed or change members.', null);
   return c;
-}
-
-/**
- * doAddParticipant creates (or reactivates) the participant row of a user in
- * a conversation. readUpTo marks what was said before they joined as read
- * (history, not unread); someone coming back keeps their old read position.
- */
-export function doAddParticipant(app: CoreApp, conversationId: string, userId: string, readUpTo = ''): void {
-  let p: core.Record;
-  try {
-    p = app.findFirstRecordByFilter('participants', 'conversation = {:c} && user = {:u}', { c: conversationId, u: userId });
-  } catch (_) {
-    p = new Record(app.findCollectionByNameOrId('participants'));
-    p.set('conversation', conversationId);
-    p.set('user', userId);
-    p.set('last_read_at', readUpTo);
-  }
-  p.set('left_at', '');
-  app.save(p);
-}
-
-/** doSystemLine writes a centred system message into a conversation (actor null: the appliance itself) and moves it up the list. */
-export function doSystemLine(app: CoreApp, conversation: core.Record, actor: core.Record | null, text: string, event: object): core.Record {
-  const m = new Record(app.findCollectionByNameOrId('messages'));
-  m.set('conversation', conversation.id);
-  if (actor) m.set('author', actor.id);
-  m.set('kind', 'system');
-  m.set('body', text);
-  m.set('event', event);
-  app.save(m);
-  doTouchConversation(app, m);
-  return m;
 }
 
 /** listNames joins names the way a person would: "A", "A and B", "A, B and C". */

@@ -2,8 +2,9 @@
 // what is written in the same transaction as the message: the conversation
 // preview and one queued delivery per external participant.
 import { badField } from './http';
-import { checkBody, previewOf } from '../../src/lib/domain/messages';
-import { checkOutbound, doQueueDeliveries } from './sms';
+import { checkBody } from '../../src/lib/domain/messages';
+import { checkOutbound, doQueueDeliveries } from './outbound';
+import { doTouchConversation } from './threads';
 
 /** findByClientKey returns the caller's message already stored under this client key, if any. */
 export function findByClientKey(app: CoreApp, author: string, clientKey: string): core.Record | undefined {
@@ -62,17 +63,4 @@ export function doPostMessage(e: core.RecordRequestEvent): void {
   }
 }
 
-/**
- * doTouchConversation moves the conversation to the top of everyone's list
- * with the message's preview. It writes the two columns directly: clients
- * learn of the move from the message event itself, so a record save (with
- * its validation and a realtime event per connected client) would be waste.
- */
-export function doTouchConversation(app: CoreApp, message: core.Record): void {
-  const at = message.getDateTime('created').string();
-  app
-    .db()
-    .newQuery('UPDATE conversations SET last_message_at = {:at}, last_preview = {:preview}, updated = {:at} WHERE id = {:id}')
-    .bind({ at, preview: previewOf(message.getString('body')), id: message.getString('conversation') })
-    .execute();
-}
+//END
