@@ -29,11 +29,16 @@ routerAdd('POST', '/api/deliveries/{id}/retry', (e) => {
 }, $apis.requireAuth('users'));
 
 onRecordUpdateRequest((e) => {
-  const numbers: typeof import('./lib/numbers') = require(`${__hooks}/lib/numbers.js`);
+  const numbers: typeof import('./lib/numbers-admin') = require(`${__hooks}/lib/numbers-admin.js`);
   numbers.doUpdateNumber(e);
 }, 'numbers');
 
 onRecordDeleteRequest((e) => {
-  const numbers: typeof import('./lib/numbers') = require(`${__hooks}/lib/numbers.js`);
+  const numbers: typeof import('./lib/numbers-admin') = require(`${__hooks}/lib/numbers-admin.js`);
   numbers.doDeleteNumber(e);
+}, 'numbers');
+
+onRecordCreateRequest((e) => {
+  const numbers: typeof import('./lib/numbers-admin') = require(`${__hooks}/lib/numbers-admin.js`);
+  numbers.doCreateNumber(e);
 }, 'numbers');

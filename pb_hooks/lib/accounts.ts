@@ -3,6 +3,7 @@
 import { badField, bodyString } from './http';
 import { cleanLabel } from '../../src/lib/domain/text';
 import { doFollowNumber, doPublishMoved, type Moved } from './numbers';
+import { doLeaveQueues, doPublishQueueChange, type QueueChange } from './queues';
 
 const FIRST_ADMIN_EXISTS = 'The first administrator already exists.';
 const LAST_ADMIN = 'At least one active administrator must remain.';
@@ -67,17 +68,20 @@ export function doUpdateUser(e: core.RecordRequestEvent): void {
   if (record.getString('name') !== before.getString('name')) checkName(record);
   const app = e.app;
   let moved: Moved = [];
+  let queues: QueueChange | null = null;
   try {
     app.runInTransaction((tx) => {
       e.app = tx;
       checkAdminRemains(tx, record);
       e.next();
       moved = doFollowUserNumbers(tx, before, record);
+      if (record.getBool('disabled') && !before.getBool('disabled')) queues = doLeaveQueues(tx, record);
     });
   } finally {
     e.app = app;
   }
   doPublishMoved(app, moved);
+  if (queues) doPublishQueueChange(app, queues);
 }
 
 /** doCreateUser saves a new account and makes it a member of the SMS threads of the numbers it was given, in one transaction. */

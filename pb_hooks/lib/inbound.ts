@@ -3,9 +3,11 @@
 // (STOP, START, HELP) handled, and relayed to a group's other phones.
 import { badField, bodyString } from './http';
 import { findSettings } from './settings';
-import { doSystemLine, doTouchConversation } from './threads';
+import { doTouchConversation } from './threads';
 import { doFindOrCreateSmsThread } from './sms';
-import { doQueueDeliveries, prefixed, type Legs } from './outbound';
+import { type Moved } from './numbers';
+import { doAfterCustomerText, doPublishQueueChange, doQueueText, findNumberQueue, type QueueChange } from './queues';
+import { doAutoReply, doQueueDeliveries, prefixed, type Legs } from './outbound';
 import { findOptOut, findPhones, optOutReason } from './phones';
 import { canReceiveSms, formatPhone, noReplyReason, normaliseAddress } from '../../src/lib/domain/phone';
 import { classifyKeyword } from '../../src/lib/domain/keywords';
@@ -79,6 +81,7 @@ export function checkInboundText(app: CoreApp, body: { [key: string]: any }): In
 /** doReceiveText stores a text once per dedupe key and routes it, in one transaction. */
 export function doReceiveText(app: CoreApp, text: InboundText): Stored {
   let result: Stored = { stored: true, duplicate: false, conversation: '' };
+  const change: QueueChange = { moved: [], queues: [] };
   app.runInTransaction((tx) => {
     try {
       const earlier = tx.findFirstRecordByData('inbound_log', 'dedupe_key', text.dedupeKey);
@@ -101,19 +104,25 @@ export function doReceiveText(app: CoreApp, text: InboundText): Stored {
       // unknown business number: kept in the log for the admin
     }
     if (number) {
-      const conversation = doRouteText(tx, number, text);
+      const conversation = doRouteText(tx, number, text, change.moved);
+      if (conversation.getString('queue')) change.queues.push(conversation.getString('queue'));
       log.set('conversation', conversation.id);
       result.conversation = conversation.id;
     }
     tx.save(log);
   });
+  doPublishQueueChange(app, change);
   return result;
 }
 
 /** doRouteText writes a text to a known business number into its conversation and answers keywords or relays it. */
-function doRouteText(app: CoreApp, number: core.Record, text: InboundText): core.Record {
+function doRouteText(app: CoreApp, number: core.Record, text: InboundText, moved: Moved): core.Record {
   const { from } = text;
-  const conversation = findReplyConversation(app, number, from) ?? doFindOrCreateSmsThread(app, number, from);
+  const queue = findNumberQueue(app, number);
+  // a queue number's texts go to the customer's queue thread (DESIGN.md §4, rule 1)
+  const routed = queue ? doQueueText(app, number, queue, from) : null;
+  if (routed) moved.push(...routed.moved);
+  const conversation = routed?.conversation ?? findReplyConversation(app, number, from) ?? doFindOrCreateSmsThread(app, number, from);
   const m = new Record(app.findCollectionByNameOrId('messages'));
   m.set('conversation', conversation.id);
   m.set('author_phone', from);
@@ -127,6 +136,7 @@ function doRouteText(app: CoreApp, number: core.Record, text: InboundText): core
   else if (kw?.keyword === 'start') doOptIn(app, number, from, conversation);
   else if (kw?.keyword === 'help') doHelpReply(app, number, from, conversation);
   else doRelay(app, conversation, m, number, from);
+  if (queue) doAfterCustomerText(app, conversation, number, queue, from, routed!.greet && !kw);
   return conversation;
 }
 
@@ -148,13 +158,6 @@ export function doRelay(app: CoreApp, conversation: core.Record, message: core.R
     else legs.phones.push(phone);
   }
   doQueueDeliveries(app, message, legs);
-}
-
-/** doAutoReply writes a system line with the text sent back to the phone, and queues that one SMS. */
-function doAutoReply(app: CoreApp, conversation: core.Record, number: core.Record, phone: string, line: string, reply: string, event: object): void {
-  const m = doSystemLine(app, conversation, null, line, event);
-  const legs: Legs = { text: reply, plan: planSms(reply), from: number.getString('e164'), numberId: number.id, phones: [phone], refused: [] };
-  doQueueDeliveries(app, m, legs);
 }
 
 function doMarkOptOut(app: CoreApp, numberId: string, phone: string, at: string): void {

@@ -5,6 +5,7 @@ import { badField } from './http';
 import { checkBody } from '../../src/lib/domain/messages';
 import { checkOutbound, doQueueDeliveries } from './outbound';
 import { doTouchConversation } from './threads';
+import { checkQueuePost, doPublishQueueChange, doQueuePosted, type QueueChange } from './queues';
 
 /** findByClientKey returns the caller's message already stored under this client key, if any. */
 export function findByClientKey(app: CoreApp, author: string, clientKey: string): core.Record | undefined {
@@ -43,15 +44,21 @@ export function doPostMessage(e: core.RecordRequestEvent): void {
   }
   const problem = checkBody(record.getString('body'));
   if (problem) badField('body', problem);
-  const legs = checkOutbound(e.app, record);
+  const conversation = e.app.findRecordById('conversations', record.getString('conversation'));
+  const authorRecord = author ? e.app.findRecordById('users', author) : null;
+  // a queue conversation takes replies from its owner only
+  const queued = authorRecord ? checkQueuePost(e.app, conversation, authorRecord) : null;
+  const legs = checkOutbound(e.app, record, conversation);
 
   const app = e.app;
+  let change: QueueChange | null = null;
   try {
     app.runInTransaction((tx) => {
       e.app = tx;
       e.next();
       doTouchConversation(tx, record);
       if (legs) doQueueDeliveries(tx, record, legs);
+      if (queued && authorRecord) change = doQueuePosted(tx, conversation.id, authorRecord);
     });
   } catch (err) {
     // a concurrent retry with the same key won the unique index: answer with its message
@@ -61,6 +68,7 @@ export function doPostMessage(e: core.RecordRequestEvent): void {
   } finally {
     e.app = app;
   }
+  if (change) doPublishQueueChange(app, change);
 }
 
 //END

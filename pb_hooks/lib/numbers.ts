@@ -35,7 +35,8 @@ export type Moved = { conversation: string; users: string[] }[];
  */
 export function doFollowNumber(app: CoreApp, numberId: string, allowed = findAllowedUsers(app, numberId)): Moved {
   const moved: Moved = [];
-  const threads = app.findRecordsByFilter('conversations', "kind = 'sms' && our_number = {:n}", '', 0, 0, { n: numberId });
+  // queue conversations follow the queue's agents instead (lib/queues.ts)
+  const threads = app.findRecordsByFilter('conversations', "kind = 'sms' && our_number = {:n} && queue = ''", '', 0, 0, { n: numberId });
   for (const c of threads) {
     const users = doSetThreadMembers(app, c!, allowed);
     if (users.length) moved.push({ conversation: c!.id, users });
@@ -43,13 +44,24 @@ export function doFollowNumber(app: CoreApp, numberId: string, allowed = findAll
   return moved;
 }
 
-/** doSetThreadMembers adds and removes internal participants so that an SMS thread's members are `allowed`; returns who was removed. */
+/** doSetThreadMembers adds and removes internal participants so that an SMS thread's members are `allowed`, and saves it; returns who was removed. */
 export function doSetThreadMembers(app: CoreApp, c: core.Record, allowed: string[]): string[] {
+  const change = doSyncMembers(app, c, allowed);
+  if (change.changed) app.save(c);
+  return change.removed;
+}
+
+/**
+ * doSyncMembers writes the participant rows that make a conversation's
+ * members `allowed` (what was said before someone joined counts as read;
+ * someone leaving gets `left_at`) and sets `members` on the record without
+ * saving it, for a caller that changes more of it.
+ */
+export function doSyncMembers(app: CoreApp, c: core.Record, allowed: string[]): { changed: boolean; removed: string[] } {
   const before = c.getStringSlice('members');
   const added = allowed.filter((u) => !before.includes(u));
   const removed = before.filter((u) => !allowed.includes(u));
-  if (added.length === 0 && removed.length === 0) return [];
-  // what was said before someone was given the number is history, not unread
+  if (added.length === 0 && removed.length === 0) return { changed: false, removed };
   const since = c.getString('last_message_at');
   for (const u of added) doAddParticipant(app, c.id, u, since);
   for (const u of removed) {
@@ -62,42 +74,7 @@ export function doSetThreadMembers(app: CoreApp, c: core.Record, allowed: string
     }
   }
   c.set('members', [...before.filter((u) => !removed.includes(u)), ...added]);
-  app.save(c);
-  return removed;
-}
-
-/** doUpdateNumber saves a business number; switching SMS off or on moves its threads' members in the same transaction. */
-export function doUpdateNumber(e: core.RecordRequestEvent): void {
-  const record = e.record!;
-  const toggled = record.getBool('sms_enabled') !== record.original().getBool('sms_enabled');
-  const app = e.app;
-  let moved: Moved = [];
-  try {
-    app.runInTransaction((tx) => {
-      e.app = tx;
-      e.next();
-      if (toggled) moved = doFollowNumber(tx, record.id);
-    });
-  } finally {
-    e.app = app;
-  }
-  doPublishMoved(app, moved);
-}
-
-/** doDeleteNumber takes everyone out of a business number's SMS threads, then deletes it, in one transaction; the threads stay for the record. */
-export function doDeleteNumber(e: core.RecordRequestEvent): void {
-  const app = e.app;
-  let moved: Moved = [];
-  try {
-    app.runInTransaction((tx) => {
-      e.app = tx;
-      moved = doFollowNumber(tx, e.record!.id, []);
-      e.next();
-    });
-  } finally {
-    e.app = app;
-  }
-  doPublishMoved(app, moved);
+  return { changed: true, removed };
 }
 
 /** doPublishMoved tells each removed user's open tabs, after the commit, to drop the conversation. */

@@ -4,6 +4,7 @@
 import { badField } from './http';
 import { findSettings } from './settings';
 import { checkMayText } from './numbers';
+import { doSystemLine } from './threads';
 import { findOptOut, findPhones, optOutReason } from './phones';
 import { canReceiveSms, noReplyReason } from '../../src/lib/domain/phone';
 import { checkSegments, planSms, type SmsPlan } from '../../src/lib/domain/segments';
@@ -38,8 +39,7 @@ export interface Legs {
  * SMS thread whose phone opted out refuses the message; in a group the
  * opted-out members get a failed leg that says why, and the others their SMS.
  */
-export function checkOutbound(app: CoreApp, message: core.Record): Legs | null {
-  const conversation = app.findRecordById('conversations', message.getString('conversation'));
+export function checkOutbound(app: CoreApp, message: core.Record, conversation = app.findRecordById('conversations', message.getString('conversation'))): Legs | null {
   // phones come only with a business number: team chat skips the lookup
   const numberId = conversation.getString('our_number');
   if (!numberId) return null;
@@ -50,7 +50,8 @@ export function checkOutbound(app: CoreApp, message: core.Record): Legs | null {
   const authorId = message.getString('author');
   const body = message.getString('body');
   const author = authorId ? app.findRecordById('users', authorId) : null;
-  if (author) checkMayText(app, author, numberId);
+  // in a queue, the queue decides who replies (checkQueuePost), not the number's permissions
+  if (author && !conversation.getString('queue')) checkMayText(app, author, numberId);
   const text = conversation.getString('kind') === 'group' && author ? prefixed(app, author.getString('name'), body) : body;
   const legs: Legs = { text, plan: checkSmsBody(text), from: number.getString('e164'), numberId, phones: [], refused: [] };
   const group = conversation.getString('kind') === 'group';
@@ -85,4 +86,11 @@ export function doQueueDeliveries(app: CoreApp, message: core.Record, legs: Legs
   };
   for (const to of legs.phones) write(to, 'queued', '');
   for (const r of legs.refused) write(r.phone, 'failed', r.reason);
+}
+
+/** doAutoReply writes a system line with the text sent back to the phone, and queues that one SMS. */
+export function doAutoReply(app: CoreApp, conversation: core.Record, number: core.Record, phone: string, line: string, reply: string, event: object): void {
+  const m = doSystemLine(app, conversation, null, line, event);
+  const legs: Legs = { text: reply, plan: planSms(reply), from: number.getString('e164'), numberId: number.id, phones: [phone], refused: [] };
+  doQueueDeliveries(app, m, legs);
 }

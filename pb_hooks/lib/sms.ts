@@ -114,8 +114,9 @@ export function doRetryDelivery(e: core.RequestEvent): void {
   const message = e.app.findRecordById('messages', d.getString('message'));
   const conversation = accessConversation(e.app, message.getString('conversation'), me.id);
   if (d.getString('status') !== 'failed') throw new BadRequestError('Only a failed delivery can be retried.', null);
-  // a retry sends again: the same rule as sending from this number
-  checkMayText(e.app, me, conversation.getString('our_number'));
+  // a retry sends again: the same rule as sending (in a queue, its owner)
+  if (!conversation.getString('queue')) checkMayText(e.app, me, conversation.getString('our_number'));
+  else if (conversation.getString('claimed_by') !== me.id) throw new ForbiddenError('Only the agent who has this conversation can retry its texts.', null);
   const optOut = findOptOut(e.app, d.getString('to'), conversation.getString('our_number'));
   if (optOut) throw new BadRequestError(optOutReason(e.app, optOut), null);
   d.set('status', 'queued');

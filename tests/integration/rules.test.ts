@@ -91,6 +91,20 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [403, 403, 403, 403, 403],
     delete: [403, 403, 403, 403, 403],
   },
+  queues: {
+    list: ['hidden', 'sees', 'hidden', 'sees', 'hidden'],
+    view: [404, 200, 404, 200, 404],
+    create: [400, 400, 400, 200, 400],
+    update: [404, 404, 404, 200, 404],
+    delete: [403, 403, 403, 403, 403],
+  },
+  queue_logins: {
+    list: ['hidden', 'sees', 'hidden', 'sees', 'hidden'],
+    view: [404, 200, 404, 200, 404],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -222,6 +236,22 @@ beforeAll(async () => {
     updateBody: { action: 'nothing' },
     disposable: async () => (await su.collection('audit_log').create(newAuditEntry())).id,
   };
+  // Bob is the queue's agent; Carol and the admin are not
+  const newQueue = () => ({ name: `Queue ${++seq}`, members: [bob.record.id] });
+  const queue = await su.collection('queues').create(newQueue());
+  fixtures.queues = {
+    target: queue.id,
+    createBody: newQueue,
+    updateBody: { greeting: 'Hello' },
+    disposable: async () => (await su.collection('queues').create(newQueue())).id,
+  };
+  const queueLogin = await su.collection('queue_logins').create({ queue: queue.id, user: bob.record.id, active: false });
+  fixtures.queue_logins = {
+    target: queueLogin.id,
+    createBody: () => ({ queue: queue.id, user: carol.record.id, active: true }),
+    updateBody: { active: true },
+    disposable: async () => (await su.collection('queue_logins').create({ queue: (await su.collection('queues').create(newQueue())).id, user: bob.record.id })).id,
+  };
   fixtures.settings = {
     target: settings.id,
     createBody: () => ({ alert_tone: 'ping', default_country: 'GB' }),
@@ -288,6 +318,12 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/deliveries/{id}/retry', call: (pb) => pb.send(`/api/deliveries/${fixtures.deliveries.target}/retry`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
   { name: 'GET /api/me/notices', call: (pb) => pb.send('/api/me/notices', {}), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/me/notices/ack', call: (pb) => pb.send('/api/me/notices/ack', { method: 'POST' }), expected: [401, 200, 200, 200, 403] },
+  { name: 'GET /api/queues/mine', call: (pb) => pb.send('/api/queues/mine', {}), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/queue/sweep', call: (pb) => pb.send('/api/queue/sweep', { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
+  { name: 'POST /api/queue/{queue}/login', call: (pb) => pb.send(`/api/queue/${fixtures.queues.target}/login`, { method: 'POST' }), expected: [401, 200, 403, 403, 403] },
+  { name: 'POST /api/queue/{queue}/logout', call: (pb) => pb.send(`/api/queue/${fixtures.queues.target}/logout`, { method: 'POST' }), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/queue/{conversation}/claim (not a queue conversation)', call: (pb) => pb.send(`/api/queue/${fixtures.conversations.target}/claim`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
+  { name: 'POST /api/queue/{conversation}/close (not a queue conversation)', call: (pb) => pb.send(`/api/queue/${fixtures.conversations.target}/close`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
   { name: 'POST /api/sms/inbound', call: (pb) => pb.send('/api/sms/inbound', { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
 ];
 
