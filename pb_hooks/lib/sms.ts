@@ -26,9 +26,15 @@ export function doOpenSmsThread(e: core.RequestEvent): void {
   let removed: string[] = [];
   e.app.runInTransaction((tx) => {
     thread = doFindOrCreateSmsThread(tx, number, phone.e164);
+    const member = thread.getStringSlice('members').includes(me.id);
+    // a queue decides who reads its conversations (lib/queues.ts)
+    if (thread.getString('queue') && !member) {
+      const queue = tx.findRecordById('queues', thread.getString('queue')).getString('name');
+      badField('to', `Texts with this customer go to the queue ${queue}; an agent of ${queue} answers them.`);
+    }
     // the caller is allowed on the number, so a member of its threads; a
     // thread out of step with the permissions is brought in line first
-    if (!thread.getStringSlice('members').includes(me.id)) removed = doSetThreadMembers(tx, thread, findAllowedUsers(tx, number.id));
+    if (!member) removed = doSetThreadMembers(tx, thread, findAllowedUsers(tx, number.id));
   });
   doPublishMoved(e.app, [{ conversation: thread!.id, users: removed }]);
   // never a conversation to someone outside it

@@ -93,6 +93,31 @@ describe('the bridge with PocketBase', () => {
     expect(msgs[0].author_phone).toBe('+12015550123');
   });
 
+  it('a text to a queue number waits with its greeting on the wire; the claimer answers on the wire and gets the follow-up', async () => {
+    const su = app.superuser;
+    const bob = await createUser(app, { name: 'Bea', extension: '212' });
+    const cleo = await createUser(app, { name: 'Cleo', extension: '213' });
+    const queue = await su.collection('queues').create({ name: 'Sales', members: [bob.record.id, cleo.record.id], greeting: 'Thanks! An agent will answer shortly.' });
+    await su.collection('numbers').create({ e164: '+12015550400', label: 'Sales', sms_enabled: true, mode: 'queue', queue: queue.id, smsc_link: link.id });
+    for (const agent of [bob, cleo]) await agent.pb.send(`/api/queue/${queue.id}/login`, { method: 'POST' });
+    const from = sim.submits.length;
+    const resp = await sim.deliver({ source_addr: '12015550188', destination_addr: '12015550400', short_message: Buffer.from('Is the shop open on Sunday?') });
+    expect(resp.command_status).toBe(0);
+    await until(() => sim.submits.length > from, 5000, 'greeting submit');
+    expect(sim.submits.slice(from).map((x) => [x.source_addr, x.destination_addr, textOf(x)])).toEqual([
+      ['12015550400', '12015550188', 'Thanks! An agent will answer shortly.'],
+    ]);
+    const [waiting] = await bob.pb.collection('conversations').getFullList({ filter: `queue = '${queue.id}' && queue_state = 'waiting'` });
+    await cleo.pb.send(`/api/queue/${waiting.id}/claim`, { method: 'POST' });
+    await cleo.pb.collection('messages').create({ conversation: waiting.id, body: 'Yes, 10 to 4.' });
+    await until(() => sim.submits.some((x) => textOf(x) === 'Yes, 10 to 4.'), 5000, 'reply submit');
+    expect(sim.submits.find((x) => textOf(x) === 'Yes, 10 to 4.')).toMatchObject({ source_addr: '12015550400', destination_addr: '12015550188' });
+    await sim.deliver({ source_addr: '12015550188', destination_addr: '12015550400', short_message: Buffer.from('Great, thanks') });
+    const cleoSees = await cleo.pb.collection('messages').getFullList({ filter: `conversation = '${waiting.id}' && author_phone != ''`, sort: 'created' });
+    expect(cleoSees.map((m) => m.body)).toEqual(['Is the shop open on Sunday?', 'Great, thanks']);
+    expect(await bob.pb.collection('conversations').getOne(waiting.id).then(() => 'reads', () => 'cannot read')).toBe('cannot read');
+  });
+
   it('a wrong password set by the admin shows as auth_failed; the fix binds again, without a restart', async () => {
     await app.superuser.collection('smsc_links').update(link.id, { password: 'wrong' });
     const r = await poll(() => row('smsc_links', link.id), (x) => x.state === 'auth_failed', 5000, 'auth_failed');

@@ -231,6 +231,14 @@ describe('numbers switching modes', () => {
     expect(await conv(r.conversation)).toMatchObject({ queue: q.id, queue_state: 'waiting' });
   });
 
+  it('does not let someone allowed on a queue number into a queue conversation through + New → SMS', async () => {
+    await admin.pb.collection('users').update(dan.record.id, { sms_numbers: [number.id] });
+    const r = await text('+12015550350', 'hello');
+    const err = await failure(dan.pb.send('/api/conversations/sms', { method: 'POST', body: { to: '+12015550350', number: number.id } }));
+    expect(err.response.data.to.message).toBe('Texts with this customer go to the queue Sales; an agent of Sales answers them.');
+    expect(await canRead(dan, r.conversation)).toBe(false);
+  });
+
   it('refuses queue mode without a queue, and archiving a queue a number still uses', async () => {
     const err = await failure(admin.pb.collection('numbers').create({ e164: '+12015550270', sms_enabled: true, mode: 'queue' }));
     expect(err.response.data.queue.message).toBe('Pick the queue this number sends its texts to.');
