@@ -203,11 +203,12 @@ export function findUnreadCounts(app: CoreApp, userId: string): Record<string, n
   return counts;
 }
 
-/** doSendTyping tells the conversation's other members, and nobody else, that the caller is typing. */
+/** doSendTyping tells the conversation's other members, and nobody else, that the caller is typing (or, `stopped`, no longer is). */
 export function doSendTyping(e: core.RequestEvent): void {
   const me = e.auth!;
   const id = e.request!.pathValue('id');
+  const stopped = e.requestInfo().body.stopped === true;
   const conversation = accessConversation(e.app, id, me.id);
-  doPublish(e.app, conversation.getStringSlice('members'), { type: 'typing', conversation: id, user: me.id, name: me.getString('name') }, me.id);
+  doPublish(e.app, conversation.getStringSlice('members'), { type: 'typing', conversation: id, user: me.id, name: me.getString('name'), stopped }, me.id);
   e.noContent(204);
 }

@@ -16,7 +16,7 @@ export type InboxEvent =
   | { type: 'removed'; conversation: string }
   | { type: 'participant'; participant: unknown }
   | { type: 'delivery'; delivery: unknown; conversation: string }
-  | { type: 'typing'; conversation: string; user: string; name: string }
+  | { type: 'typing'; conversation: string; user: string; name: string; stopped?: boolean }
   | { type: 'queue'; queue: string; waiting: number; agents: { id: string; name: string }[] };
 
 /** doPublish sends an event to the inbox of every connected client signed in as one of the given active users, except `skip`. */

@@ -233,7 +233,10 @@ describe('realtime', () => {
 
     await bob.pb.send(`/api/conversations/${g.id}/typing`, { method: 'POST' });
     const heard = await aliceHears.next((e) => e.type === 'typing');
-    expect(heard).toEqual({ type: 'typing', conversation: g.id, user: bob.record.id, name: 'Bob' });
+    expect(heard).toEqual({ type: 'typing', conversation: g.id, user: bob.record.id, name: 'Bob', stopped: false });
+    // a refused send ends the indicator at once
+    await bob.pb.send(`/api/conversations/${g.id}/typing`, { method: 'POST', body: { stopped: true } });
+    expect(await aliceHears.next((e) => e.type === 'typing' && e.stopped)).toMatchObject({ conversation: g.id, user: bob.record.id });
 
     await alice.pb.send(`/api/conversations/${marker.id}/typing`, { method: 'POST' });
     await carolHears.next((e) => e.type === 'typing' && e.conversation === marker.id);

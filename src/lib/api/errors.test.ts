@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClientResponseError } from 'pocketbase';
-import { OFFLINE_MESSAGE, readError } from './errors';
+import { OFFLINE_MESSAGE, isRefusal, readError } from './errors';
 
 const apiError = (status: number, message: string, data: Record<string, unknown> = {}) =>
   new ClientResponseError({ status, response: { status, message, data } });
@@ -44,5 +44,15 @@ describe('readError', () => {
 
   it('says when the server cannot be reached', () => {
     expect(readError(new ClientResponseError({ status: 0 })).message).toBe(OFFLINE_MESSAGE);
+  });
+});
+
+describe('isRefusal', () => {
+  it('is a 4xx answer, not a lost request or a server fault', () => {
+    expect(isRefusal(new ClientResponseError({ status: 400, response: {} }))).toBe(true);
+    expect(isRefusal(new ClientResponseError({ status: 403, response: {} }))).toBe(true);
+    expect(isRefusal(new ClientResponseError({ status: 0, response: {} }))).toBe(false);
+    expect(isRefusal(new ClientResponseError({ status: 500, response: {} }))).toBe(false);
+    expect(isRefusal(new Error('x'))).toBe(false);
   });
 });

@@ -61,3 +61,8 @@ export function readError(err: unknown, options: ReadErrorOptions = {}): Readabl
   }
   return { status: err.status, message, fields };
 }
+
+/** isRefusal tells a request the server answered and refused (4xx) from one that never got an answer. */
+export function isRefusal(err: unknown): boolean {
+  return err instanceof ClientResponseError && err.status >= 400 && err.status < 500;
+}

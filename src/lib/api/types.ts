@@ -129,7 +129,7 @@ export type InboxEvent =
   | { type: 'removed'; conversation: string }
   | { type: 'participant'; participant: ParticipantRecord }
   | { type: 'delivery'; delivery: DeliveryRecord; conversation: string }
-  | { type: 'typing'; conversation: string; user: string; name: string };
+  | { type: 'typing'; conversation: string; user: string; name: string; stopped?: boolean };
 
 /** DeliveryStatus is where one SMS leg stands: queued and sending (the bridge has it), sent (the SMSC took it), delivered (the handset's receipt), failed. */
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';

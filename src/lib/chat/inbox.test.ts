@@ -45,6 +45,12 @@ describe('applyInboxEvent', () => {
     expect(effects).toEqual([{ type: 'alert', message: m }]);
   });
 
+  it('a stopped signal ends a typing indicator at once (their send was refused)', () => {
+    const typing = applyInboxEvent(start(), { type: 'typing', conversation: 'c', user: 'bob', name: 'Bob' }, ctx).data;
+    const { data } = applyInboxEvent(typing, { type: 'typing', conversation: 'c', user: 'bob', name: 'Bob', stopped: true }, ctx);
+    expect(data.typing).toEqual({});
+  });
+
   it('your own message (another tab) moves it up without counting or alerting', () => {
     const { data, effects } = applyInboxEvent(start(), { type: 'message', message: message('b', 'me', '09') }, ctx);
     expect(ids(data)).toEqual(['b', 'a', 'c']);

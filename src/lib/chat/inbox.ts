@@ -175,6 +175,7 @@ export function applyInboxEvent(
     }
     case 'typing':
       if (event.user === ctx.me) return { data, effects };
+      if (event.stopped) return { data: { ...data, typing: clearTypist(data.typing, event.conversation, event.user) }, effects };
       return { data: { ...data, typing: noteTyping(data.typing, event.conversation, event.user, event.name, ctx.now) }, effects };
     default:
       return { data, effects };

@@ -5,7 +5,7 @@
 // messages and their retries, the segment counter, opt-outs, adding and
 // removing phones. Events come from the inbox (inbox.svelte.ts).
 import { pb } from '$lib/api/pb';
-import { readError } from '$lib/api/errors';
+import { isRefusal, readError } from '$lib/api/errors';
 import type { ConversationRecord, DeliveryRecord, InboxEvent, MessageRecord, ParticipantRecord } from '$lib/api/types';
 import { Throttle, checkBody, newClientKey } from '$lib/chat/compose';
 import { receiptLines } from '$lib/chat/receipts';
@@ -91,6 +91,7 @@ export class ConversationState {
   #readTimer: ReturnType<typeof setTimeout> | undefined;
   #lastRead = 0;
   #typing = new Throttle(TYPING_GAP_MS);
+  #refused = false;
   #lastSent = 0;
   // the newest message known from an unbroken run (pages, catch-ups, realtime
   // events while connected): a catch-up starts here. Your own sends do not
@@ -194,8 +195,13 @@ export class ConversationState {
     return () => {
       off();
       offReconnect();
-      clearTimeout(this.#readTimer);
       clearTimeout(this.#retryTimer);
+      // leaving within the read debounce still records what you were shown
+      if (this.#readTimer !== undefined) {
+        clearTimeout(this.#readTimer);
+        this.#readTimer = undefined;
+        void this.#markRead(true);
+      }
     };
   }
 
@@ -284,11 +290,20 @@ export class ConversationState {
     return m?.body ?? '';
   }
 
-  /** typed sends the typing signal, at most every few seconds. */
+  /** typed sends the typing signal, at most every few seconds; not while what you write here is refused. */
   typed(text: string): void {
     if (this.sendError) this.sendError = '';
+    if (this.#refused || this.blocked) return;
     if (!text.trim() || !this.#typing.ready(Date.now())) return;
     pb.send(`/api/conversations/${this.id}/typing`, { method: 'POST' }).catch(() => {});
+  }
+
+  // the server refused a send: others stop seeing "… is typing", and no more
+  // signals go until a send is accepted
+  #stopTyping(): void {
+    this.#refused = true;
+    this.#typing.reset();
+    pb.send(`/api/conversations/${this.id}/typing`, { method: 'POST', body: { stopped: true } }).catch(() => {});
   }
 
   /** scheduleRead moves your read position to the newest message, at most once a second. */
@@ -388,9 +403,11 @@ export class ConversationState {
       });
       this.messages = mergeMessages(this.messages, [stored]);
       this.#askDeliveries([stored]);
+      this.#refused = false;
     } catch (err) {
       // the stored copy may have arrived meanwhile (the answer was lost, not the message)
       if (!this.messages.some((m) => m.id === local.id)) return;
+      if (isRefusal(err)) this.#stopTyping();
       const read = readError(err, { fields: ['body'] });
       const failed: ChatMessage = { ...local, status: 'failed', error: read.fields.body || read.message };
       this.messages = mergeMessages(this.messages, [failed]);
@@ -536,11 +553,12 @@ export class ConversationState {
     }
   }
 
-  async #markRead(): Promise<void> {
+  // `leaving`: the view is closing with a read pending, scheduled while you were reading
+  async #markRead(leaving = false): Promise<void> {
     // up to what was loaded without gaps: never past a message a dropped stream missed
     const newest = this.#synced;
     const mine = this.mine;
-    if (!this.reading || !this.needsRead || !newest || !mine || newest.created <= mine.last_read_at) return;
+    if ((!leaving && !this.reading) || !this.needsRead || !newest || !mine || newest.created <= mine.last_read_at) return;
     // show it as read at once; the participant event confirms
     this.#upsertParticipant({ ...mine, last_read_at: newest.created });
     inbox.markRead(this.id);

@@ -4,6 +4,7 @@
 import type { RecordSubscription } from 'pocketbase';
 import { pb } from '$lib/api/pb';
 import { readError } from '$lib/api/errors';
+import { isStale } from '$lib/api/records';
 
 /** LiveListOptions says what a LiveList holds and in which order. */
 export interface LiveListOptions<T> {
@@ -32,7 +33,11 @@ export class LiveList<T extends { id: string }> {
     this.#options = options;
   }
 
-  /** start loads the list and follows realtime changes to it; returns the stop function. */
+  /**
+   * start follows realtime changes, then loads the list (so nothing that
+   * changes while it loads is missed; the newer copy of each record wins);
+   * returns the stop function.
+   */
   start(): () => void {
     let stopped = false;
     let unsubscribe: (() => Promise<void>) | null = null;
@@ -44,22 +49,25 @@ export class LiveList<T extends { id: string }> {
         else unsubscribe = fn;
       })
       // the list still works without live updates
-      .catch(() => {});
-    void this.load();
+      .catch(() => {})
+      .finally(() => {
+        if (!stopped) void this.load();
+      });
     return () => {
       stopped = true;
       unsubscribe?.().catch(() => {});
     };
   }
 
-  /** load fetches the list. */
+  /** load fetches the list, keeping any copy an event brought that is newer than the loaded one. */
   async load(): Promise<void> {
     const { collection, filter, limit, order } = this.#options;
     try {
       const records = limit
         ? (await pb.collection(collection).getList<T>(1, limit.count, { filter, sort: limit.sort })).items
         : await pb.collection(collection).getFullList<T>({ batch: 500, filter });
-      this.current = order(records);
+      const held = new Map(this.current.map((r) => [r.id, r]));
+      this.current = order(records.map((r) => (isStale(held.get(r.id), r) ? held.get(r.id)! : r)));
       this.error = '';
     } catch (err) {
       this.error = readError(err).message;
@@ -74,8 +82,9 @@ export class LiveList<T extends { id: string }> {
     else this.upsert(e.record);
   }
 
-  /** upsert puts a record in the list, replacing its older copy. */
+  /** upsert puts a record in the list, replacing an older copy (never a newer one: answers and events race). */
   protected upsert(record: T): void {
+    if (isStale(this.current.find((r) => r.id === record.id), record)) return;
     const others = this.current.filter((r) => r.id !== record.id);
     this.current = this.#options.order([...others, record]);
   }
