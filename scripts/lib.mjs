@@ -164,9 +164,11 @@ export async function ensureBridge() {
 /** buildAll runs every build step in order. */
 export async function buildAll() {
   ensureNodeModules();
+  // first: the root tsconfig extends .svelte-kit/tsconfig.json, and every
+  // TypeScript step after this one reads it (else "Cannot find base config")
+  ensureSvelteKitSync();
   ensurePocketBase();
   await ensureHooks();
   await ensureBridge();
-  ensureSvelteKitSync();
   ensureUi();
 }
