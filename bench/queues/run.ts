@@ -46,6 +46,7 @@ try {
     Promise.all(waiters.map((list) => new Promise<number>((ok) => list.push({ pred, ok: () => ok(performance.now()) }))));
 
   const appear: number[] = [];
+  const inbound: number[] = [];
   const claim: number[] = [];
   const gone: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -54,6 +55,7 @@ try {
     const arrived = reach((e) => e.type === 'message' && e.message.body === body);
     const t0 = performance.now();
     const stored = await bridge.pb.send('/api/sms/inbound', { method: 'POST', body: { dedupe_key: `b${r}`, from: phone, to: number.e164, body } });
+    inbound.push(performance.now() - t0);
     const times = await arrived;
     appear.push(Math.max(...times) - t0);
     const claimer = agents[r % AGENTS];
@@ -73,6 +75,7 @@ try {
     machine: '2 cores, loopback',
     agents: AGENTS,
     rounds: ROUNDS,
+    inbound_route_answer: stats(inbound),
     waiting_item_in_every_agent_inbox: stats(appear),
     claim_answer: stats(claim),
     claimed_item_gone_from_every_other_agent: stats(gone),

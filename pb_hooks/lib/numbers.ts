@@ -3,7 +3,7 @@
 // same transaction as every change to the permission (docs/sms.md).
 import { badField } from './http';
 import { doPublish } from './realtime';
-import { doAddParticipant } from './threads';
+import { doMoveParticipants } from './threads';
 
 /**
  * findAllowedUsers returns the ids of active users who may text from a
@@ -62,17 +62,7 @@ export function doSyncMembers(app: CoreApp, c: core.Record, allowed: string[]): 
   const added = allowed.filter((u) => !before.includes(u));
   const removed = before.filter((u) => !allowed.includes(u));
   if (added.length === 0 && removed.length === 0) return { changed: false, removed };
-  const since = c.getString('last_message_at');
-  for (const u of added) doAddParticipant(app, c.id, u, since);
-  for (const u of removed) {
-    try {
-      const p = app.findFirstRecordByFilter('participants', "conversation = {:c} && user = {:u} && left_at = ''", { c: c.id, u });
-      p.set('left_at', new DateTime());
-      app.save(p);
-    } catch (_) {
-      // no active row: members alone said they were in
-    }
-  }
+  doMoveParticipants(app, c.id, added, removed, c.getString('last_message_at'));
   c.set('members', [...before.filter((u) => !removed.includes(u)), ...added]);
   return { changed: true, removed };
 }

@@ -80,6 +80,13 @@ function nameOf(app: CoreApp, userId: string): string {
   }
 }
 
+/** namesOf returns users' ids and names in the given order, in one query. */
+function namesOf(app: CoreApp, ids: string[]): { id: string; name: string }[] {
+  if (ids.length === 0) return [];
+  const found = app.findRecordsByIds('users', ids) as core.Record[];
+  return ids.map((id) => ({ id, name: found.find((u) => u.id === id)?.getString('name') ?? 'someone' }));
+}
+
 /** timeoutOf reads a queue's timeout in seconds, falling back to the default for an unset one. */
 export function timeoutOf(queue: core.Record, field: keyof typeof QUEUE_DEFAULTS): number {
   const raw = queue.get(field);
@@ -125,8 +132,7 @@ export function doPublishQueueChange(app: CoreApp, change: QueueChange): void {
     const members = queue.getStringSlice('members');
     const loggedIn = findLoggedIn(app, queue);
     const waiting = countWaiting(app, id);
-    const agents = loggedIn.map((u) => ({ id: u, name: nameOf(app, u) }));
-    doPublish(app, members, { type: 'queue', queue: id, waiting, agents });
+    doPublish(app, members, { type: 'queue', queue: id, waiting, agents: namesOf(app, loggedIn) });
   }
 }
 
@@ -144,7 +150,7 @@ export function findMyQueues(app: CoreApp, userId: string): QueueSummary[] {
       name: q!.getString('name'),
       logged_in: loggedIn.includes(userId),
       waiting: countWaiting(app, q!.id),
-      agents: loggedIn.map((u) => ({ id: u, name: nameOf(app, u) })),
+      agents: namesOf(app, loggedIn),
       waiting_alert_after_s: timeoutOf(q!, 'waiting_alert_after_s'),
     };
   });
