@@ -21,7 +21,7 @@ const http = values.http ?? process.env.HTTP_ADDR ?? '127.0.0.1:8090';
 await buildAll();
 
 // the bridge's password lives with the data it protects
-mkdirSync(dataDir, { recursive: true });
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 const secretFile = join(dataDir, 'bridge.secret');
 if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
 const bridgePassword = readFileSync(secretFile, 'utf8').trim();
