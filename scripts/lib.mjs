@@ -75,6 +75,8 @@ function copyPocketBaseTypes() {
     cwd: goModDir,
     encoding: 'utf8',
   });
+  // r.error is set when go itself could not run (ENOENT: not installed)
+  if (r.error) throw new Error(`go list: ${r.error.message} (Go >= 1.25 is needed to build PocketBase)`);
   if (r.status !== 0) throw new Error(`go list: ${r.stderr}`);
   const src = join(r.stdout.trim(), 'plugins', 'jsvm', 'internal', 'types', 'generated', 'types.d.ts');
   copyFileSync(src, pocketbaseTypes);
@@ -161,12 +163,25 @@ export async function ensureBridge() {
   await buildBridge({ outfile: bridgeBundle });
 }
 
+/**
+ * checkBuilt throws, naming what is missing, unless every output `npm start`
+ * runs is present. A release (the container image, an /opt install) is built
+ * ahead and sets APPLIANCE_PREBUILT=1 so that nothing is built, or rebuilt
+ * from a lock file that `npm ci --omit=dev` touched, when it starts.
+ */
+export function checkBuilt() {
+  const outputs = [pocketbaseBin, join(hooksOut, '.built'), join(uiOut, 'index.html'), bridgeBundle, migrationsDir];
+  const missing = outputs.filter((p) => !existsSync(p));
+  if (missing.length) throw new Error(`APPLIANCE_PREBUILT is set but the build is incomplete: ${missing.join(', ')} missing (run npm run build)`);
+}
+
 /** buildAll runs every build step in order. */
 export async function buildAll() {
   ensureNodeModules();
   ensurePocketBase();
+  // first: the root tsconfig that esbuild reads extends .svelte-kit/tsconfig.json
+  ensureSvelteKitSync();
   await ensureHooks();
   await ensureBridge();
-  ensureSvelteKitSync();
   ensureUi();
 }
