@@ -66,6 +66,8 @@ func main() {
 
 	bindFilterGuard(app)
 	bindOwnerOnlyDataDir(app)
+	bindBackups(app)
+	app.RootCmd.AddCommand(restoreCommand(app))
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// the first administrator is made on the UI's own first-run screen;
