@@ -17,9 +17,21 @@ export const bridgeBundle = join(buildDir, 'smsc-bridge.mjs');
 
 const goModDir = join(root, 'deploy', 'pocketbase');
 
-/** log prints a step line the way every script does. */
-export function log(msg) {
-  process.stdout.write(`[appliance] ${msg}\n`);
+// on a terminal, lines for people; otherwise (a container, journald, a log
+// collector) one JSON object per line, like the bridge's. LOG_FORMAT=json or
+// pretty overrides.
+let logFormat = process.env.LOG_FORMAT ?? '';
+
+/** setLogFormat chooses 'json' or 'pretty' for this process (npm test and npm run build print for people). */
+export function setLogFormat(format) {
+  logFormat = format;
+}
+
+/** log prints a step line the way every script does: `[appliance] msg`, or a JSON line off a terminal. */
+export function log(msg, level = 'info') {
+  const json = logFormat ? logFormat === 'json' : !process.stdout.isTTY;
+  if (json) process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), svc: 'appliance', msg })}\n`);
+  else process.stdout.write(`[appliance] ${msg}\n`);
 }
 
 /** run executes a command with inherited output and throws on a non-zero exit. */

@@ -28,7 +28,10 @@ func main() {
 	syscall.Umask(0o077)
 
 	dirs := defaultDirs()
+	structured := jsonLogs()
 	app := pocketbase.NewWithConfig(pocketbase.Config{
+		// JSON lines instead of the banner off a terminal (logs.go)
+		HideStartBanner: structured,
 		// never guessed from where the binary or the data live (PocketBase
 		// turns dev mode on for binaries under the temp dir): only --dev
 		DefaultDev:     false,
@@ -67,6 +70,9 @@ func main() {
 	bindFilterGuard(app)
 	bindOwnerOnlyDataDir(app)
 	bindBackups(app)
+	if structured {
+		bindServeLog(app)
+	}
 	app.RootCmd.AddCommand(restoreCommand(app))
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
@@ -85,6 +91,10 @@ func main() {
 	})
 
 	if err := app.Start(); err != nil {
+		if structured {
+			logJSON("fatal", err.Error(), nil)
+			os.Exit(1)
+		}
 		log.Fatal(err)
 	}
 }

@@ -44,7 +44,7 @@ async function serve(args: string[] = []) {
   const port = await freePort();
   const proc = spawn(join('build', 'pocketbase'), ['serve', '--http', `127.0.0.1:${port}`, ...args], {
     cwd: root,
-    env: { ...process.env, PB_DATA: '' },
+    env: { ...process.env, PB_DATA: '', LOG_FORMAT: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -93,6 +93,9 @@ describe('build/pocketbase from the repository root', () => {
       expect(out).not.toContain('pbinstall'); // PocketBase's installer link
       expect(out).not.toContain('create your first superuser');
       expect(out).not.toMatch(/\bSELECT\b|\bINSERT\b/); // dev mode prints every SQL statement
+      // off a terminal, a JSON line instead of the banner
+      const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines).toMatchObject([{ level: 'info', svc: 'pocketbase', msg: 'serving', http: expect.stringMatching(/^127\.0\.0\.1:\d+$/) }]);
     } finally {
       await app.stop();
     }
