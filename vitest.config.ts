@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// three projects, run in order of cost by scripts/test.mjs
+// unit, integration and e2e run in order of cost by scripts/test.mjs; deploy
+// runs alone (npm run test:deploy)
 export default defineConfig({
   test: {
     projects: [
@@ -16,6 +17,17 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // slow: builds the real image with buildah and runs the systemd
+        // install script; `npm run test:deploy`, not part of `npm test`
+        test: {
+          name: 'deploy',
+          include: ['tests/deploy/**/*.test.ts'],
+          testTimeout: 1_800_000,
+          hookTimeout: 1_800_000,
+          fileParallelism: false,
         },
       },
       {

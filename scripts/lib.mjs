@@ -17,9 +17,21 @@ export const bridgeBundle = join(buildDir, 'smsc-bridge.mjs');
 
 const goModDir = join(root, 'deploy', 'pocketbase');
 
-/** log prints a step line the way every script does. */
-export function log(msg) {
-  process.stdout.write(`[appliance] ${msg}\n`);
+// on a terminal, lines for people; otherwise (a container, journald, a log
+// collector) one JSON object per line, like the bridge's. LOG_FORMAT=json or
+// pretty overrides.
+let logFormat = process.env.LOG_FORMAT ?? '';
+
+/** setLogFormat chooses 'json' or 'pretty' for this process (npm test and npm run build print for people). */
+export function setLogFormat(format) {
+  logFormat = format;
+}
+
+/** log prints a step line the way every script does: `[appliance] msg`, or a JSON line off a terminal. */
+export function log(msg, level = 'info') {
+  const json = logFormat ? logFormat === 'json' : !process.stdout.isTTY;
+  if (json) process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), svc: 'appliance', msg })}\n`);
+  else process.stdout.write(`[appliance] ${msg}\n`);
 }
 
 /** run executes a command with inherited output and throws on a non-zero exit. */
@@ -75,6 +87,8 @@ function copyPocketBaseTypes() {
     cwd: goModDir,
     encoding: 'utf8',
   });
+  // r.error is set when go itself could not run (ENOENT: not installed)
+  if (r.error) throw new Error(`go list: ${r.error.message} (Go >= 1.25 is needed to build PocketBase)`);
   if (r.status !== 0) throw new Error(`go list: ${r.stderr}`);
   const src = join(r.stdout.trim(), 'plugins', 'jsvm', 'internal', 'types', 'generated', 'types.d.ts');
   copyFileSync(src, pocketbaseTypes);
@@ -161,6 +175,18 @@ export async function ensureBridge() {
   await buildBridge({ outfile: bridgeBundle });
 }
 
+/**
+ * checkBuilt throws, naming what is missing, unless every output `npm start`
+ * runs is present. A release (the container image, an /opt install) is built
+ * ahead and sets APPLIANCE_PREBUILT=1 so that nothing is built, or rebuilt
+ * from a lock file that `npm ci --omit=dev` touched, when it starts.
+ */
+export function checkBuilt() {
+  const outputs = [pocketbaseBin, join(hooksOut, '.built'), join(uiOut, 'index.html'), bridgeBundle, migrationsDir];
+  const missing = outputs.filter((p) => !existsSync(p));
+  if (missing.length) throw new Error(`APPLIANCE_PREBUILT is set but the build is incomplete: ${missing.join(', ')} missing (run npm run build)`);
+}
+
 /** buildAll runs every build step in order. */
 export async function buildAll() {
   ensureNodeModules();
@@ -168,6 +194,8 @@ export async function buildAll() {
   // TypeScript step after this one reads it (else "Cannot find base config")
   ensureSvelteKitSync();
   ensurePocketBase();
+  // first: the root tsconfig that esbuild reads extends .svelte-kit/tsconfig.json
+  ensureSvelteKitSync();
   await ensureHooks();
   await ensureBridge();
   ensureUi();

@@ -4,12 +4,13 @@
 //
 //   --dir PATH   (or PB_DATA)   where the data lives, default ./pb_data
 //   --http ADDR  (or HTTP_ADDR) listen address, default 127.0.0.1:8090
+//   APPLIANCE_PREBUILT=1        build nothing, only check the build is there (releases)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bridgeBundle, buildAll, hooksOut, log, migrationsDir, pocketbaseBin, root, uiOut } from './lib.mjs';
+import { bridgeBundle, buildAll, checkBuilt, hooksOut, log, migrationsDir, pocketbaseBin, root, uiOut } from './lib.mjs';
 
 const { values } = parseArgs({
   options: { dir: { type: 'string' }, http: { type: 'string' } },
@@ -18,10 +19,11 @@ const { values } = parseArgs({
 const dataDir = resolve(root, values.dir ?? process.env.PB_DATA ?? 'pb_data');
 const http = values.http ?? process.env.HTTP_ADDR ?? '127.0.0.1:8090';
 
-await buildAll();
+if (process.env.APPLIANCE_PREBUILT === '1') checkBuilt();
+else await buildAll();
 
 // the bridge's password lives with the data it protects
-mkdirSync(dataDir, { recursive: true });
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 const secretFile = join(dataDir, 'bridge.secret');
 if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
 const bridgePassword = readFileSync(secretFile, 'utf8').trim();

@@ -3,7 +3,10 @@
 // and end-to-end suites. Exits non-zero when anything fails.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { buildAll, log, root } from './lib.mjs';
+import { buildAll, log, root, setLogFormat } from './lib.mjs';
+
+// a summary for people, also in CI's captured output
+setLogFormat(process.env.LOG_FORMAT || 'pretty');
 
 // what the tests need from Debian: the browser for e2e, Net::SMPP as the
 // SMPP peer that shares no code with ours, openssl

@@ -2,13 +2,18 @@
 // with the JS hooks plugin, the migrate command and a static route that
 // serves the SvelteKit SPA, without the GitHub self-updater (the appliance
 // upgrades through its own release).
+//
+// It behaves like an appliance rather than a development tool: its folders
+// default to the ones `npm start` uses (see appliance_dirs.go), it is never
+// in development mode unless --dev is given, it does not advertise
+// PocketBase's own superuser installer (the UI has its own first-run screen)
+// and it creates every data file readable by its owner only.
 package main
 
 import (
 	"log"
 	"os"
-	"path/filepath"
-	"strings"
+	"syscall"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
@@ -18,18 +23,31 @@ import (
 )
 
 func main() {
-	app := pocketbase.New()
+	// the database holds password hashes and SMSC passwords: every file and
+	// folder PocketBase creates is for its owner only
+	syscall.Umask(0o077)
+
+	dirs := defaultDirs()
+	structured := jsonLogs()
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		// JSON lines instead of the banner off a terminal (logs.go)
+		HideStartBanner: structured,
+		// never guessed from where the binary or the data live (PocketBase
+		// turns dev mode on for binaries under the temp dir): only --dev
+		DefaultDev:     false,
+		DefaultDataDir: dirs.data,
+	})
 
 	var hooksDir, migrationsDir, publicDir string
 	var hooksWatch, indexFallback bool
 	var hooksPool int
 
 	flags := app.RootCmd.PersistentFlags()
-	flags.StringVar(&hooksDir, "hooksDir", "", "the directory with the JS app hooks")
+	flags.StringVar(&hooksDir, "hooksDir", dirs.hooks, "the directory with the JS app hooks")
 	flags.BoolVar(&hooksWatch, "hooksWatch", false, "auto restart the app on pb_hooks file change")
 	flags.IntVar(&hooksPool, "hooksPool", 15, "the total prewarm goja.Runtime instances for the JS app hooks execution")
-	flags.StringVar(&migrationsDir, "migrationsDir", "", "the directory with the user defined migrations")
-	flags.StringVar(&publicDir, "publicDir", defaultPublicDir(), "the directory to serve static files")
+	flags.StringVar(&migrationsDir, "migrationsDir", dirs.migrations, "the directory with the user defined migrations")
+	flags.StringVar(&publicDir, "publicDir", dirs.public, "the directory to serve static files")
 	flags.BoolVar(&indexFallback, "indexFallback", true, "fallback the request to index.html on missing static path (SPA routes)")
 
 	app.RootCmd.ParseFlags(os.Args[1:])
@@ -50,8 +68,17 @@ func main() {
 	})
 
 	bindFilterGuard(app)
+	bindOwnerOnlyDataDir(app)
+	bindBackups(app)
+	if structured {
+		bindServeLog(app)
+	}
+	app.RootCmd.AddCommand(restoreCommand(app))
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		// the first administrator is made on the UI's own first-run screen;
+		// PocketBase's installer would print a superuser link and open a browser
+		se.InstallerFunc = nil
 		if password := os.Getenv("APPLIANCE_BRIDGE_PASSWORD"); password != "" {
 			if err := ensureBridgeAccount(se.App, password); err != nil {
 				return err
@@ -64,15 +91,10 @@ func main() {
 	})
 
 	if err := app.Start(); err != nil {
+		if structured {
+			logJSON("fatal", err.Error(), nil)
+			os.Exit(1)
+		}
 		log.Fatal(err)
 	}
-}
-
-// defaultPublicDir returns pb_public next to the binary when run from a build
-// dir, or in the working directory when run with `go run`.
-func defaultPublicDir() string {
-	if strings.HasPrefix(os.Args[0], os.TempDir()) {
-		return "./pb_public"
-	}
-	return filepath.Join(os.Args[0], "../pb_public")
 }

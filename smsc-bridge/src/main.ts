@@ -14,6 +14,7 @@ import { Metrics } from './metrics.js';
 import { Bridge, type Health } from './pipeline/bridge.js';
 import { PocketBaseStore } from './pipeline/pocketbase-store.js';
 import { backoffDelay } from './session/backoff.js';
+import { probeLink, readProbeTarget } from './session/probe.js';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
@@ -46,7 +47,17 @@ process.on('unhandledRejection', (err) => {
   log.error({ err }, 'unhandled promise rejection');
 });
 
-const { server, address } = await startHttp(listen, { health, metrics });
+const probe = {
+  token: password,
+  run: async (body: unknown) => {
+    const target = readProbeTarget(body);
+    if ('error' in target) return target;
+    const result = await probeLink(target, log.child({ probe: `${target.host}:${target.port}` }));
+    log.info({ host: target.host, port: target.port, ok: result.ok, stage: result.stage }, 'test connection');
+    return result;
+  },
+};
+const { server, address } = await startHttp(listen, { health, metrics, probe });
 log.info({ http: `${address.address}:${address.port}`, pb: pbUrl }, 'smsc-bridge starting');
 
 async function shutdown(signal: string): Promise<void> {

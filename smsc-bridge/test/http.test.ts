@@ -38,3 +38,24 @@ describe('http endpoint', () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 });
+
+describe('POST /probe', () => {
+  it('runs only for the bearer of the token, and checks the body', async () => {
+    const seen: unknown[] = [];
+    const started = await startHttp('127.0.0.1:0', {
+      health: () => ({ ok: true }),
+      metrics: new Metrics(),
+      probe: { token: 's3cret', run: async (body) => (seen.push(body), { ok: true, stage: 'done', message: 'fine', ms: 1 }) },
+    });
+    server = started.server;
+    const url = `http://127.0.0.1:${started.address.port}/probe`;
+    const post = (headers: Record<string, string>, body = '{"host":"h"}') => fetch(url, { method: 'POST', headers, body });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ authorization: 'Bearer nope!!' })).status).toBe(401);
+    expect((await post({ authorization: 'Bearer s3cret' }, 'not json')).status).toBe(400);
+    const ok = await post({ authorization: 'Bearer s3cret' });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ ok: true, message: 'fine' });
+    expect(seen).toEqual([{ host: 'h' }]);
+  });
+});

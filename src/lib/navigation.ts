@@ -3,6 +3,9 @@
 /** HOME is where a signed-in user lands by default. */
 export const HOME = '/messages';
 
+/** START is the first administrator's next steps after the first-run screen. */
+export const START = '/admin/start';
+
 /** safeNext returns the in-app path to go to after login, or HOME when the
  * requested one is missing, leaves this origin, or points back at login/setup. */
 export function safeNext(next: string | null): string {

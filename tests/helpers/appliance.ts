@@ -47,8 +47,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** startAppliance boots PocketBase on a fresh data dir and resolves when it answers /api/health. */
-export async function startAppliance(): Promise<Appliance> {
+/** startAppliance boots PocketBase on a fresh data dir and resolves when it answers /api/health; env is added to its environment. */
+export async function startAppliance(options: { env?: NodeJS.ProcessEnv } = {}): Promise<Appliance> {
   const dataDir = mkdtempSync(join(tmpdir(), 'appliance-'));
   const common = ['--dir', dataDir, '--migrationsDir', join(root, 'pb_migrations')];
   const upsert = spawnSync(bin, ['superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, ...common], {
@@ -72,7 +72,7 @@ export async function startAppliance(): Promise<Appliance> {
       '--hooksPool',
       process.env.HOOKS_POOL ?? String(HOOKS_POOL),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let output = '';
   proc.stdout!.on('data', (d) => (output += d));

@@ -35,6 +35,8 @@ it('serves API and UI, runs the bridge signed in as its service account, and exi
   }
   expect(health?.ok, out).toBe(true);
   expect(existsSync(join(dataDir, 'data.db'))).toBe(true);
+  // password hashes and SMSC passwords: owner only
+  expect(statSync(join(dataDir, 'data.db')).mode & 0o777).toBe(0o600);
 
   const index = await fetch(`${base}/login`);
   expect(index.status).toBe(200);

@@ -10,6 +10,10 @@ describe('describeDetails', () => {
     ['smsc_link_updated', { changes: { password: { changed: true }, port: { from: 2775, to: 2776 } } }, 'password changed; port: 2775 → 2776'],
     ['smsc_link_created', { fields: { name: 'Carrier', tls_ca: { set: false }, password: { set: true }, system_type: '' } }, 'name: Carrier; tls_ca not set; password set'],
     ['notice_acknowledged', { notices: ['a'] }, '1 notice(s)'],
+    ['backup_schedule', { cron: { old: '0 3 * * *', new: '' }, keep: { old: 7, new: 7 } }, 'when: 0 3 * * * → (none); keep: 7 → 7'],
+    ['backup_restore', { saved_as: 'pre_restore_20261201_101500.zip' }, 'data from before saved as pre_restore_20261201_101500.zip'],
+    ['backup_restore_failed', { error: 'data.db is damaged' }, 'data.db is damaged'],
+    ['backup_create', {}, ''],
   ])('%s %j → %s', (action, details, text) => {
     expect(describeDetails({ action, details })).toBe(text);
   });

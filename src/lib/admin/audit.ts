@@ -19,7 +19,13 @@ export const AUDIT_ACTIONS: ReadonlyArray<{ value: string; label: string }> = [
   { value: 'smsc_link_updated', label: 'SMSC link changed' },
   { value: 'smsc_link_deleted', label: 'SMSC link deleted' },
   { value: 'settings_updated', label: 'Settings changed' },
-  { value: 'notice_acknowledged', label: 'Reset notice dismissed' }
+  { value: 'notice_acknowledged', label: 'Reset notice dismissed' },
+  { value: 'backup_create', label: 'Backup made' },
+  { value: 'backup_upload', label: 'Backup uploaded' },
+  { value: 'backup_delete', label: 'Backup deleted' },
+  { value: 'backup_restore', label: 'Backup restored' },
+  { value: 'backup_restore_failed', label: 'Restore failed' },
+  { value: 'backup_schedule', label: 'Backup schedule changed' }
 ];
 
 /** actionLabel names an action in words; unknown actions show as stored. */
@@ -48,6 +54,12 @@ export function describeDetails(entry: Pick<AuditEntry, 'action' | 'details'>): 
     }
     case 'notice_acknowledged':
       return `${d.notices?.length ?? 0} notice(s)`;
+    case 'backup_schedule':
+      return `when: ${shown(d.cron?.old)} → ${shown(d.cron?.new)}; keep: ${shown(d.keep?.old)} → ${shown(d.keep?.new)}`;
+    case 'backup_restore':
+      return d.saved_as ? `data from before saved as ${d.saved_as}` : '';
+    case 'backup_restore_failed':
+      return shown(d.error);
   }
   if (d.changes) {
     return Object.entries(d.changes as Record<string, any>)

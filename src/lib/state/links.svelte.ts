@@ -38,6 +38,15 @@ export class LinksState extends LiveList<SmscLinkRecord> {
     return record;
   }
 
+  /**
+   * test asks the bridge to bind and unbind with these settings (not saved)
+   * and answers what happened in a sentence; id fills in a saved link's
+   * password when the form leaves it empty.
+   */
+  async test(config: LinkConfig, id?: string): Promise<{ ok: boolean; stage: string; message: string }> {
+    return pb.send('/api/smsc_links/test', { method: 'POST', body: { ...pickConfig(config), id: id ?? '' }, requestKey: null });
+  }
+
   /** remove deletes a link; numbers that sent through it are left without one. */
   async remove(id: string): Promise<void> {
     await pb.collection('smsc_links').delete(id);
