@@ -402,7 +402,8 @@ export function doRetryDelivery(e: core.RequestEvent): void {
   }
   const message = e.app.findRecordById('messages', d.getString('message'));
   const conversation = accessConversation(e.app, message.getString('conversation'), me.id);
-  if (d.getString('status') !== 'failed') throw new BadRequestError('Only a failed delivery can be retried.', null);
+  // issue 16: an `unknown` outcome (the bridge stopped before the SMSC answered) may be retried too
+  if (d.getString('status') !== 'failed' && d.getString('status') !== 'unknown') throw new BadRequestError('Only a failed delivery can be retried.', null);
   const optOut = findOptOut(e.app, d.getString('to'), conversation.getString('our_number'));
   if (optOut) throw new BadRequestError(optOutReason(e.app, optOut), null);
   d.set('status', 'queued');
