@@ -58,6 +58,9 @@ interface Runtime {
   lastWritten?: string;
 }
 
+/** MAX_WRITTEN bounds the `updated` stamps the bridge remembers. */
+const MAX_WRITTEN = 100_000;
+
 // fields whose change needs a new connection; the rest apply live
 const CONNECTION_FIELDS: (keyof LinkConfig)[] = ['host', 'port', 'tls', 'tls_ca', 'tls_servername', 'system_id', 'password', 'system_type', 'bind', 'enabled'];
 
@@ -391,17 +394,24 @@ export class Bridge {
   }
 
   // written remembers the `updated` stamp of our last write of each delivery, for ten minutes
+  // and at most MAX_WRITTEN of them (a stale copy older than that is beyond any sweep's reach)
   private noteWrite(id: string, updated: string): void {
     if (!updated) return;
     const now = Date.now();
     this.written.delete(id);
+    this.writtenAt.delete(id);
     this.written.set(id, updated);
     this.writtenAt.set(id, now);
     for (const [k, t] of this.writtenAt) {
-      if (now - t <= 10 * 60_000) break;
+      if (now - t <= 10 * 60_000 && this.writtenAt.size <= MAX_WRITTEN) break;
       this.writtenAt.delete(k);
       this.written.delete(k);
     }
+  }
+
+  /** memory reports the sizes of the bridge's own maps (tests). */
+  get memory(): { written: number; claimed: number; retryTimers: number; numberCache: number } {
+    return { written: this.written.size, claimed: this.claimed.size, retryTimers: this.retryTimers.size, numberCache: this.numberCache.size };
   }
 
   private async failDelivery(d: Delivery, error: string, code: string): Promise<void> {

@@ -35,6 +35,8 @@ export interface InboundOptions {
   maxGroups?: number;
   /** completedMemoMs is how long a joined text's parts are recognised when the SMSC sends them again. */
   completedMemoMs?: number;
+  /** maxCompleted bounds that memo; the oldest go first. */
+  maxCompleted?: number;
   /** flushRetry is the backoff for storing a timed-out text while PocketBase is down. */
   flushRetryMs?: number;
   /** ackWaitMs: how long a journaled receipt's answer waits for its store before answering anyway. */
@@ -128,6 +130,7 @@ export class InboundPipeline {
       reassemblyTimeoutMs: opts.reassemblyTimeoutMs ?? 120_000,
       maxGroups: opts.maxGroups ?? 10_000,
       completedMemoMs: opts.completedMemoMs ?? 10 * 60_000,
+      maxCompleted: opts.maxCompleted ?? 20_000,
       flushRetryMs: opts.flushRetryMs ?? 5_000,
       ackWaitMs: opts.ackWaitMs ?? 2_000,
       receiptRetryMs: opts.receiptRetryMs ?? 500,
@@ -137,6 +140,11 @@ export class InboundPipeline {
   /** pendingGroups is the number of long texts waiting for parts. */
   get pendingGroups(): number {
     return this.groups.size;
+  }
+
+  /** memory reports the sizes of what inbound handling keeps in memory (tests, health). */
+  get memory(): { groups: number; completed: number; dedupe: number; receiptRetries: number } {
+    return { groups: this.groups.size, completed: this.completed.size, dedupe: this.memo.size, receiptRetries: this.retryTimers.size };
   }
 
   /** handle processes one deliver_sm or data_sm and resolves with the status to answer. */
@@ -332,7 +340,7 @@ export class InboundPipeline {
     this.journal.note({ t: 'pd', g: g.key });
     const now = Date.now();
     for (const [k, v] of this.completed) {
-      if (now - v.at <= this.opts.completedMemoMs) break;
+      if (now - v.at <= this.opts.completedMemoMs && this.completed.size < this.opts.maxCompleted) break;
       this.completed.delete(k);
     }
     this.completed.set(g.key, { parts: new Map([...g.parts].map(([seq, p]) => [seq, p.raw])), at: now });

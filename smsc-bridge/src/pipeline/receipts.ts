@@ -422,7 +422,7 @@ export class ReceiptTracker {
   private buffer(linkId: string, keys: string[], r: Receipt, key: string): void {
     const now = Date.now();
     for (const [k, v] of this.early) {
-      if (now - v.at <= this.opts.earlyTtlMs && this.early.size < this.opts.maxEarly) break;
+      if (now - v.at <= this.opts.earlyTtlMs && this.early.size + keys.length <= this.opts.maxEarly) break;
       this.early.delete(k);
       // one receipt sits under several id forms: settle it when its last form goes
       if (--v.left === 0) {
@@ -452,12 +452,13 @@ export class ReceiptTracker {
     }
   }
 
+  // oldest first: past entryTtlMs, or over maxEntries. A dropped part can still be found
+  // through the store when its receipt comes; its journaled receipts stay open for the next start
   private evict(): void {
     const now = Date.now();
     for (const e of this.entries.values()) {
       if (this.entries.size <= this.opts.maxEntries && now - e.at <= this.opts.entryTtlMs) break;
-      if (!e.written) continue;
-      this.drop(e);
+      this.drop(e, false);
     }
   }
 }
