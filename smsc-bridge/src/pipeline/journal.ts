@@ -150,6 +150,8 @@ export class MemorySink implements JournalSink {
 export interface JournalOptions {
   /** maxBytes: past this the file is rewritten with only what is still open. */
   maxBytes?: number;
+  /** noteDelayMs bounds how long a note() waits for a batch to ride with. */
+  noteDelayMs?: number;
 }
 
 /**
@@ -170,6 +172,8 @@ export class Journal {
   private pending: string[] = [];
   private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private writing = false;
+  private noteTimer?: NodeJS.Timeout;
+  private readonly noteDelayMs: number;
   private bytes = 0;
   private keySeq = 0;
   private readonly keyPrefix = Date.now().toString(36);
@@ -180,6 +184,7 @@ export class Journal {
     this.sink = sink;
     this.fresh = !sink.existed;
     this.maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
+    this.noteDelayMs = opts.noteDelayMs ?? 20;
     const text = sink.read();
     this.bytes = text.length;
     for (const line of text.split('\n')) {
@@ -216,9 +221,20 @@ export class Journal {
     return done;
   }
 
-  /** note records rec without waiting for it to be durable (a later append or the next batch carries it). */
+  /**
+   * note records rec without waiting for it to be durable: it rides with the
+   * next append's batch, or is written within noteDelayMs. For records whose
+   * loss a replay tolerates (an outcome PocketBase already has, a receipt
+   * already applied): the next start merely redoes that step.
+   */
   note(rec: JournalRecord): void {
-    this.append(rec).catch(() => {});
+    this.apply(rec);
+    this.pending.push(JSON.stringify(rec));
+    if (this.writing || this.noteTimer) return;
+    this.noteTimer = setTimeout(() => {
+      this.noteTimer = undefined;
+      if (!this.writing && this.pending.length > 0) void this.flush();
+    }, this.noteDelayMs);
   }
 
   /** openTrails lists the deliveries whose state PocketBase may not have yet. */
@@ -250,6 +266,8 @@ export class Journal {
 
   /** close writes what is pending and closes the file. */
   async close(): Promise<void> {
+    clearTimeout(this.noteTimer);
+    this.noteTimer = undefined;
     if (this.pending.length > 0 || this.writing) await this.append({ t: 'rs', k: '' }).catch(() => {});
     await this.sink.close();
   }
@@ -320,6 +338,8 @@ export class Journal {
 
   private async flush(): Promise<void> {
     this.writing = true;
+    clearTimeout(this.noteTimer);
+    this.noteTimer = undefined;
     try {
       while (this.pending.length > 0) {
         const lines = this.pending.splice(0);
