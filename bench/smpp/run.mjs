@@ -3,6 +3,7 @@
 //   (no argument)  submit_sm/s through the session and the pipeline → bench/results/smpp.json
 //   e2e            through PocketBase (needs build/pocketbase: npm run build) → bench/results/smpp-e2e.json
 //   throttle       draining curves through a throttling SMSC → bench/results/throttle.json
+//   journal        the journal's fsync cost by concurrent writers → bench/results/journal.json
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +12,10 @@ import { buildBridge } from '../../smsc-bridge/build.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const out = join(root, 'build', 'bench-smpp');
-const which = ['e2e', 'throttle'].includes(process.argv[2]) ? process.argv[2] : 'bench';
+const which = ['e2e', 'throttle', 'journal'].includes(process.argv[2]) ? process.argv[2] : 'bench';
 const esbuild = await import('esbuild');
 await esbuild.build({
-  entryPoints: { bench: join(here, 'bench.ts'), e2e: join(here, 'e2e.ts'), throttle: join(here, 'throttle.ts'), 'sim-server': join(here, 'sim-server.ts') },
+  entryPoints: { bench: join(here, 'bench.ts'), e2e: join(here, 'e2e.ts'), throttle: join(here, 'throttle.ts'), journal: join(here, 'journal.ts'), 'sim-server': join(here, 'sim-server.ts') },
   outdir: out,
   outExtension: { '.js': '.mjs' },
   bundle: true,
