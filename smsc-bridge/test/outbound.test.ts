@@ -340,6 +340,24 @@ describe('retries', () => {
   });
 });
 
+describe('a link down is no reason to fail', () => {
+  it('a text that never reached the SMSC keeps waiting past maxAttempts while it is valid', async () => {
+    h = await startHarness({ waitBound: false, before: ({ sim }) => (sim.bindStatus = () => 0x08) });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'patience' });
+    const later = await h.store.waitForDelivery(d.id, (x) => x.attempts >= 5, 5000);
+    expect(later).toMatchObject({ status: 'queued', error_code: 'link_down' });
+  });
+
+  it('past its validity it fails as expired, saying it was never sent', async () => {
+    h = await startHarness({ waitBound: false, bridge: { outbound: { maxWaitMs: 300 } }, before: ({ sim }) => (sim.bindStatus = () => 0x08) });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'too late' });
+    const final = await h.store.waitForDelivery(d.id, done, 5000);
+    expect(final).toMatchObject({ status: 'failed', error_code: 'expired' });
+    expect(final.error).toMatch(/^Not sent: SMSC link 'sim' is down for over 1 min, the text's validity$/);
+    expect(h.sim.submits).toHaveLength(0);
+  });
+});
+
 describe('routing and recovery', () => {
   it('fails a delivery from a number that is not ours, or has no link', async () => {
     h = await startHarness();

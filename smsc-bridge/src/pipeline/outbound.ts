@@ -16,7 +16,7 @@ import { submitAddress } from './address.js';
 import type { ReceiptTracker } from './receipts.js';
 import { RateLimiter } from './rate.js';
 import type { Journal } from './journal.js';
-import { StoreError, pbDate, type AttemptEntry, type Delivery, type DeliveryPatch, type LinkConfig, type Store } from './store.js';
+import { StoreError, parsePbDate, pbDate, type AttemptEntry, type Delivery, type DeliveryPatch, type LinkConfig, type Store } from './store.js';
 import { classifyError, classifyStatus, type SubmitOutcome } from './submit-outcome.js';
 
 /** Submitter is the part of SmppLink the sender uses (tests may fake it). */
@@ -52,6 +52,12 @@ export interface OutboundPolicy {
   maxQueue: number;
   /** activePerWindow: how many deliveries may be in progress per window slot. */
   activePerWindow: number;
+  /**
+   * maxWaitMs is a text's validity while nothing of it reaches the SMSC (link
+   * down or disabled): such waits do not use up maxAttempts; past this age
+   * the delivery fails as expired.
+   */
+  maxWaitMs: number;
 }
 
 /** OUTBOUND_DEFAULTS are the production rules. */
@@ -63,6 +69,7 @@ export const OUTBOUND_DEFAULTS: OutboundPolicy = {
   holdWhileDownMs: 30_000,
   maxQueue: 5_000,
   activePerWindow: 2,
+  maxWaitMs: 48 * 3600_000,
 };
 
 /** UNKNOWN_AFTER_RESTART is the error of a delivery found `sending` at start with no journal to tell how far it got. */
@@ -390,7 +397,17 @@ export class LinkSender {
     entry: (result: AttemptEntry['result'], code?: string) => Pick<DeliveryPatch, 'attempt_log' | 'maybe_duplicate'> = () => ({}),
   ): Promise<void> {
     const accepted = ids.filter(Boolean).length;
-    if (attempt >= this.policy.maxAttempts) {
+    // nothing of it reached the SMSC this time (link down): no reason to give up while the text is valid
+    const age = Date.now() - (parsePbDate(d.created ?? '') ?? Date.now());
+    if (o.sent === false && attempt >= this.policy.maxAttempts && age >= this.policy.maxWaitMs) {
+      const w = this.policy.maxWaitMs;
+      const span = w >= 3_600_000 ? `${Math.round(w / 3_600_000)} h` : `${Math.max(1, Math.round(w / 60_000))} min`;
+      const error = `Not sent: ${o.reason} for over ${span}, the text's validity` + (accepted ? ` (${accepted} of ${ids.length} parts were sent)` : '');
+      const status = unansweredEver ? 'unknown' : 'failed';
+      await this.finish(d, attempt, { status, attempts: attempt, smsc_ids: ids, error, error_code: 'expired', done_at: pbDate(), ...entry(status, 'expired') });
+      return;
+    }
+    if (o.sent !== false && attempt >= this.policy.maxAttempts) {
       const error = `Gave up after ${attempt} attempts: ${o.reason}` + (accepted ? ` (${accepted} of ${ids.length} parts were sent)` : '');
       // a write that never got its answer may have reached the phone: not "failed", unknown
       const status = unansweredEver ? 'unknown' : 'failed';
