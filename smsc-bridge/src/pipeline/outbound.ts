@@ -446,7 +446,8 @@ export class LinkSender {
             { err: (err as Error).message, delivery: d.id, patch },
             permanent ? 'cannot store the delivery outcome' : 'cannot store the delivery outcome before stopping; it waits in the journal',
           );
-          this.receipts.forget(d.id);
+          // receipts it held stay open in the journal unless the delivery is gone for good
+          this.receipts.forget(d.id, permanent);
           return;
         }
         if (attempt % 10 === 1) this.log.warn({ err: (err as Error).message, delivery: d.id, attempt }, 'storing the delivery outcome failed; retrying');
