@@ -1,6 +1,10 @@
 // `npm start`: builds what is stale, then runs the appliance in the
 // foreground: PocketBase, and the SMPP bridge beside it (restarted with a
-// growing pause if it dies). Ctrl+C or SIGTERM stops both cleanly.
+// growing pause if it dies). Ctrl+C or SIGTERM stops both cleanly, in order:
+// the bridge first (it stops taking work, waits for the SMSC's answers,
+// stores outcomes, unbinds and writes link state, all through PocketBase),
+// then PocketBase. Children run in their own process group, so a Ctrl+C in
+// the terminal reaches this script only and the order holds.
 //
 //   --dir PATH   (or PB_DATA)   where the data lives, default ./pb_data
 //   --http ADDR  (or HTTP_ADDR) listen address, default 127.0.0.1:8090
@@ -18,6 +22,8 @@ const { values } = parseArgs({
 });
 const dataDir = resolve(root, values.dir ?? process.env.PB_DATA ?? 'pb_data');
 const http = values.http ?? process.env.HTTP_ADDR ?? '127.0.0.1:8090';
+// the bridge gives itself 30 s to stop; past this it is killed and its journal finishes the job at the next start
+const BRIDGE_STOP_MS = 40_000;
 
 if (process.env.APPLIANCE_PREBUILT === '1') checkBuilt();
 else await buildAll();
@@ -36,7 +42,7 @@ const pb = spawn(
   // while it waits for the single SQLite writer, and past the pool PocketBase
   // builds a fresh VM per call (docs/build.md)
   ['serve', '--http', http, '--dir', dataDir, '--migrationsDir', migrationsDir, '--hooksDir', hooksOut, '--publicDir', uiOut, '--hooksPool', '40'],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, APPLIANCE_BRIDGE_PASSWORD: bridgePassword } },
+  { stdio: 'inherit', cwd: root, detached: true, env: { ...process.env, APPLIANCE_BRIDGE_PASSWORD: bridgePassword } },
 );
 
 let stopping = false;
@@ -51,7 +57,14 @@ function startBridge() {
   bridge = spawn(process.execPath, [bridgeBundle], {
     stdio: 'inherit',
     cwd: root,
-    env: { ...process.env, PB_URL: pbUrl, BRIDGE_EMAIL: 'bridge@appliance.local', BRIDGE_PASSWORD: bridgePassword },
+    detached: true,
+    env: {
+      ...process.env,
+      PB_URL: pbUrl,
+      BRIDGE_EMAIL: 'bridge@appliance.local',
+      BRIDGE_PASSWORD: bridgePassword,
+      BRIDGE_JOURNAL: process.env.BRIDGE_JOURNAL ?? join(dataDir, 'bridge-journal'),
+    },
   });
   bridge.on('exit', (code, signal) => {
     bridge = null;
@@ -78,16 +91,41 @@ function maybeExit() {
   process.exit(stopping ? 0 : pbExit);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log(`stopping (${signal})`);
-    clearTimeout(bridgeTimer);
-    bridge?.kill('SIGTERM');
-    pb.kill('SIGTERM');
+// stopBridge sends SIGTERM and resolves once the bridge exited (SIGKILL after BRIDGE_STOP_MS)
+function stopBridge() {
+  const b = bridge;
+  if (!b) return Promise.resolve();
+  return new Promise((done) => {
+    const force = setTimeout(() => {
+      log(`bridge did not stop within ${BRIDGE_STOP_MS / 1000} s; killing it`);
+      b.kill('SIGKILL');
+    }, BRIDGE_STOP_MS);
+    b.once('exit', () => {
+      clearTimeout(force);
+      done();
+    });
+    b.kill('SIGTERM');
   });
 }
+
+async function shutdown(why) {
+  if (stopping) return;
+  stopping = true;
+  log(`stopping (${why}): the bridge first, then PocketBase`);
+  clearTimeout(bridgeTimer);
+  await stopBridge();
+  log('bridge stopped; stopping PocketBase');
+  if (pb.exitCode === null && pb.signalCode === null) pb.kill('SIGTERM');
+  else maybeExit();
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void shutdown(signal));
+
+// if this script dies of an error, its children (in their own groups) must not outlive it
+process.on('exit', () => {
+  bridge?.kill('SIGTERM');
+  if (pb.exitCode === null) pb.kill('SIGTERM');
+});
 
 pb.on('exit', (code, signal) => {
   pbExit = code ?? 1;

@@ -64,6 +64,7 @@ try {
         BRIDGE_EMAIL: 'bridge@services.local',
         BRIDGE_PASSWORD: service.password,
         BRIDGE_HTTP: '127.0.0.1:0',
+        BRIDGE_JOURNAL: join(app.dataDir, 'bridge-journal'),
         LOG_LEVEL: 'warn',
       })
     ).proc;

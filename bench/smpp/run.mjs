@@ -2,6 +2,8 @@
 // simulator with esbuild (Node runs no TypeScript), then runs it.
 //   (no argument)  submit_sm/s through the session and the pipeline → bench/results/smpp.json
 //   e2e            through PocketBase (needs build/pocketbase: npm run build) → bench/results/smpp-e2e.json
+//   throttle       draining curves through a throttling SMSC → bench/results/throttle.json
+//   journal        the journal's fsync cost by concurrent writers → bench/results/journal.json
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +12,10 @@ import { buildBridge } from '../../smsc-bridge/build.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const out = join(root, 'build', 'bench-smpp');
-const which = process.argv[2] === 'e2e' ? 'e2e' : 'bench';
+const which = ['e2e', 'throttle', 'journal'].includes(process.argv[2]) ? process.argv[2] : 'bench';
 const esbuild = await import('esbuild');
 await esbuild.build({
-  entryPoints: { bench: join(here, 'bench.ts'), e2e: join(here, 'e2e.ts'), 'sim-server': join(here, 'sim-server.ts') },
+  entryPoints: { bench: join(here, 'bench.ts'), e2e: join(here, 'e2e.ts'), throttle: join(here, 'throttle.ts'), journal: join(here, 'journal.ts'), 'sim-server': join(here, 'sim-server.ts') },
   outdir: out,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -24,5 +26,5 @@ await esbuild.build({
   logLevel: 'warning',
 });
 if (which === 'e2e') await buildBridge();
-const r = spawnSync(process.execPath, [join(out, `${which}.mjs`)], { stdio: 'inherit', cwd: root, env: { ...process.env, BENCH_ROOT: root } });
+const r = spawnSync(process.execPath, [join(out, `${which}.mjs`), ...process.argv.slice(3)], { stdio: 'inherit', cwd: root, env: { ...process.env, BENCH_ROOT: root } });
 process.exit(r.status ?? 1);

@@ -119,7 +119,8 @@ export function doRetryDelivery(e: core.RequestEvent): void {
   }
   const message = e.app.findRecordById('messages', d.getString('message'));
   const conversation = accessConversation(e.app, message.getString('conversation'), me.id);
-  if (d.getString('status') !== 'failed') throw new BadRequestError('Only a failed delivery can be retried.', null);
+  // an `unknown` outcome (the bridge stopped before the SMSC answered) may be retried too
+  if (d.getString('status') !== 'failed' && d.getString('status') !== 'unknown') throw new BadRequestError('Only a failed delivery can be retried.', null);
   // a retry sends again: the same rule as sending (in a queue, its owner)
   if (!conversation.getString('queue')) checkMayText(e.app, me, conversation.getString('our_number'));
   else if (conversation.getString('claimed_by') !== me.id) throw new ForbiddenError('Only the agent who has this conversation can retry its texts.', null);

@@ -7,11 +7,13 @@
 //   BRIDGE_PASSWORD  its password (required)
 //   BRIDGE_HTTP      health/metrics listen address, default 127.0.0.1:8091
 //   LOG_LEVEL        pino level, default info
+//   BRIDGE_JOURNAL   the journal file, default $PB_DATA/bridge-journal (PB_DATA default ./pb_data)
 
 import { startHttp } from './http.js';
 import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { Bridge, type Health } from './pipeline/bridge.js';
+import { Journal } from './pipeline/journal.js';
 import { PocketBaseStore } from './pipeline/pocketbase-store.js';
 import { backoffDelay } from './session/backoff.js';
 import { probeLink, readProbeTarget } from './session/probe.js';
@@ -23,6 +25,7 @@ const pbUrl = process.env.PB_URL || 'http://127.0.0.1:8090';
 const email = process.env.BRIDGE_EMAIL ?? '';
 const password = process.env.BRIDGE_PASSWORD ?? '';
 const listen = process.env.BRIDGE_HTTP || '127.0.0.1:8091';
+const journalPath = process.env.BRIDGE_JOURNAL || `${process.env.PB_DATA || 'pb_data'}/bridge-journal`;
 
 if (!email || !password) {
   log.fatal('BRIDGE_EMAIL and BRIDGE_PASSWORD must name a services account');
@@ -30,6 +33,9 @@ if (!email || !password) {
 }
 
 const metrics = new Metrics();
+// opened before anything is taken from the SMSC; one journal for every start attempt of this process
+const journal = Journal.openFile(journalPath);
+metrics.addGauge('smsc_bridge_journal_open', 'deliveries, receipts and text parts the journal holds for PocketBase', () => [{ labels: {}, value: journal.openCount }]);
 let bridge: Bridge | undefined;
 let stopping = false;
 let phase = 'connecting to PocketBase';
@@ -72,6 +78,7 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   try {
     await bridge?.stop();
+    await journal.close();
   } catch (err) {
     log.error({ err }, 'error during shutdown');
   }
@@ -88,7 +95,7 @@ for (let attempt = 1; !stopping; attempt++) {
   try {
     const store = await PocketBaseStore.connect({ url: pbUrl, email, password, log });
     phase = 'starting';
-    bridge = new Bridge({ store, log, metrics });
+    bridge = new Bridge({ store, log, metrics }, { journal });
     await bridge.start();
     phase = 'running';
     log.info({ links: bridge.health().links.map((l) => l.name) }, 'smsc-bridge running');

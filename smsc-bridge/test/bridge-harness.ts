@@ -24,7 +24,7 @@ export const TEST_BRIDGE: BridgeOptions = {
     inlineRetries: 3,
     holdWhileDownMs: 150,
   },
-  inbound: { reassemblyTimeoutMs: 300, flushRetryMs: 50 },
+  inbound: { reassemblyTimeoutMs: 300, flushRetryMs: 50, ackWaitMs: 300, receiptRetryMs: 20 },
   receipts: { lookupDelayMs: 50 },
   link: { ...FAST },
 };

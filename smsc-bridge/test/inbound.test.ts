@@ -6,6 +6,7 @@ import { encodeGsm7 } from '../../src/lib/domain/gsm7.js';
 import { encodeUcs2 } from '../src/codec/ucs2.js';
 import { MISSING_PART } from '../src/pipeline/inbound.js';
 import { CUSTOMER, OUR_NUMBER, startHarness, type Harness } from './bridge-harness.js';
+import { until } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -197,14 +198,28 @@ describe('receipts in', () => {
     expect(h.store.inbound).toHaveLength(0);
   });
 
-  it('a receipt whose write fails is answered ESME_RX_T_APPN so the SMSC sends it again', async () => {
+  it('a receipt whose write fails is answered once journaled, and stored when PocketBase is back', async () => {
     h = await startHarness();
     h.sim.onSubmit = () => ({ receipt: false });
     const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'r' });
     const sent = await h.store.waitForDelivery(d.id, (x) => x.status === 'sent');
     h.store.failUpdates = true;
-    expect((await h.sim.sendReceipt(sent.smsc_ids[0])).command_status).toBe(0x64);
+    expect((await h.sim.sendReceipt(sent.smsc_ids[0])).command_status).toBe(0);
+    expect(h.bridge.journal.openReceipts()).toHaveLength(1);
     h.store.failUpdates = false;
+    expect((await h.store.waitForDelivery(d.id, (x) => x.status === 'delivered')).status).toBe('delivered');
+    await until(() => h!.bridge.journal.openCount === 0, 1000, 'the receipt to leave the journal');
+  });
+
+  it('a receipt that cannot be journaled is answered ESME_RX_T_APPN so the SMSC sends it again', async () => {
+    h = await startHarness();
+    h.sim.onSubmit = () => ({ receipt: false });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'r' });
+    const sent = await h.store.waitForDelivery(d.id, (x) => x.status === 'sent');
+    const append = h.bridge.journal.append.bind(h.bridge.journal);
+    h.bridge.journal.append = (rec) => (rec.t === 'r' ? Promise.reject(new Error('disk full')) : append(rec));
+    expect((await h.sim.sendReceipt(sent.smsc_ids[0])).command_status).toBe(0x64);
+    h.bridge.journal.append = append;
     expect((await h.sim.sendReceipt(sent.smsc_ids[0])).command_status).toBe(0);
     expect(h.store.deliveries.get(d.id)!.status).toBe('delivered');
   });

@@ -3,10 +3,12 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeGsm7 } from '../../src/lib/domain/gsm7.js';
-import { concatRef, UNKNOWN_AFTER_RESTART } from '../src/pipeline/outbound.js';
+import { Bridge } from '../src/pipeline/bridge.js';
+import { Journal, MemorySink, type JournalRecord } from '../src/pipeline/journal.js';
+import { concatRef, MAYBE_NOT_SENT, UNKNOWN_AFTER_RESTART } from '../src/pipeline/outbound.js';
 import type { Delivery } from '../src/pipeline/store.js';
-import { CUSTOMER, OUR_NUMBER, startHarness, type Harness } from './bridge-harness.js';
-import { until } from './helpers.js';
+import { CUSTOMER, OUR_NUMBER, startHarness, TEST_BRIDGE, type Harness } from './bridge-harness.js';
+import { log, until } from './helpers.js';
 import type { SimSubmit, SubmitAction } from './smsc-simulator.js';
 
 let h: Harness | undefined;
@@ -338,6 +340,24 @@ describe('retries', () => {
   });
 });
 
+describe('a link down is no reason to fail', () => {
+  it('a text that never reached the SMSC keeps waiting past maxAttempts while it is valid', async () => {
+    h = await startHarness({ waitBound: false, before: ({ sim }) => (sim.bindStatus = () => 0x08) });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'patience' });
+    const later = await h.store.waitForDelivery(d.id, (x) => x.attempts >= 5, 5000);
+    expect(later).toMatchObject({ status: 'queued', error_code: 'link_down' });
+  });
+
+  it('past its validity it fails as expired, saying it was never sent', async () => {
+    h = await startHarness({ waitBound: false, bridge: { outbound: { maxWaitMs: 300 } }, before: ({ sim }) => (sim.bindStatus = () => 0x08) });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'too late' });
+    const final = await h.store.waitForDelivery(d.id, done, 5000);
+    expect(final).toMatchObject({ status: 'failed', error_code: 'expired' });
+    expect(final.error).toMatch(/^Not sent: SMSC link 'sim' is down for over 1 min, the text's validity$/);
+    expect(h.sim.submits).toHaveLength(0);
+  });
+});
+
 describe('routing and recovery', () => {
   it('fails a delivery from a number that is not ours, or has no link', async () => {
     h = await startHarness();
@@ -348,17 +368,81 @@ describe('routing and recovery', () => {
     expect((await h.store.waitForDelivery(b.id, done)).error).toBe('No SMSC link is set for +15550000000');
   });
 
-  it('a delivery left sending by a crash is failed as outcome unknown, never resent; queued ones go out', async () => {
+  it('without a journal history, a delivery left sending is unknown, never resent; queued ones go out', async () => {
     h = await startHarness({
+      bridge: { journal: Journal.memory(new MemorySink(false)) },
       before: ({ store }) => {
         store.queue({ id: 'crashed', to: CUSTOMER, from: OUR_NUMBER, body: 'maybe sent', status: 'sending', attempts: 1 });
         store.queue({ id: 'waiting', to: CUSTOMER, from: OUR_NUMBER, body: 'not sent yet' });
       },
     });
-    const crashed = await h.store.waitForDelivery('crashed', done);
-    expect(crashed).toMatchObject({ status: 'failed', error: UNKNOWN_AFTER_RESTART, error_code: 'unknown_after_restart' });
+    const crashed = await h.store.waitForDelivery('crashed', (d) => d.status === 'unknown');
+    expect(crashed).toMatchObject({ status: 'unknown', error: UNKNOWN_AFTER_RESTART, error_code: 'unknown_after_restart' });
     expect((await h.store.waitForDelivery('waiting', done)).status).toBe('delivered');
     expect(h.sim.submits.map((s) => s.short_message.toString())).toEqual(['not sent yet']);
+  });
+
+  // what the journal of the crashed run says → what the next start makes of a row left `sending`
+  const crashCases: { name: string; records: JournalRecord[]; parts?: number; want: Partial<Delivery>; resent: boolean }[] = [
+    { name: 'taken, nothing written to the socket → sent again', records: [], want: { status: 'delivered', attempts: 2 }, resent: true },
+    {
+      name: 'written, no answer → unknown ("may not have been sent"), not resent',
+      records: [{ t: 'w', d: 'x', a: 1, p: 0, n: 1 }],
+      want: { status: 'unknown', error: MAYBE_NOT_SENT, error_code: 'unknown_after_restart' },
+      resent: false,
+    },
+    {
+      name: 'accepted with its id → sent with that id, not resent',
+      records: [{ t: 'w', d: 'x', a: 1, p: 0, n: 1 }, { t: 'a', d: 'x', a: 1, p: 0, id: 'ABC1' }],
+      want: { status: 'sent', smsc_ids: ['ABC1'] },
+      resent: false,
+    },
+    {
+      name: 'refused with an answer → queued again and sent',
+      records: [{ t: 'w', d: 'x', a: 1, p: 0, n: 1 }, { t: 'x', d: 'x', a: 1, p: 0 }],
+      want: { status: 'delivered', attempts: 2 },
+      resent: true,
+    },
+    {
+      name: 'outcome decided but not stored → stored as decided',
+      records: [{ t: 'w', d: 'x', a: 1, p: 0, n: 1 }, { t: 'a', d: 'x', a: 1, p: 0, id: 'ABC2' }, { t: 'o', d: 'x', a: 1, patch: { status: 'sent', smsc_ids: ['ABC2'] } }],
+      want: { status: 'sent', smsc_ids: ['ABC2'] },
+      resent: false,
+    },
+  ];
+  for (const c of crashCases) {
+    it(`after a crash: ${c.name}`, async () => {
+      const sink = new MemorySink(true);
+      sink.data = c.records.map((r) => JSON.stringify(r) + '\n').join('');
+      h = await startHarness({
+        bridge: { journal: Journal.memory(sink) },
+        before: ({ store }) => void store.queue({ id: 'x', to: CUSTOMER, from: OUR_NUMBER, body: 'in flight', status: 'sending', attempts: 1, link: 'L1' }),
+      });
+      const final = await h.store.waitForDelivery('x', (d) => d.status !== 'sending' && d.status !== 'queued' && (!c.resent || d.status === 'delivered'));
+      expect(final).toMatchObject(c.want);
+      expect(h.sim.submits.length).toBe(c.resent ? 1 : 0);
+      await until(() => h!.bridge.journal.openCount === 0, 1000, 'the journal to settle');
+    });
+  }
+
+  it('a receipt acknowledged while the `sent` write failed is stored after a restart, from the journal', async () => {
+    const sink = new MemorySink(true);
+    const journal = Journal.memory(sink);
+    h = await startHarness({ bridge: { journal } });
+    h.sim.onSubmit = () => ({ receipt: false });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'r' });
+    const sent = await h.store.waitForDelivery(d.id, (x) => x.status === 'sent');
+    h.store.failUpdates = true;
+    // durable in the journal, so acknowledged although PocketBase cannot take it
+    expect((await h.sim.sendReceipt(sent.smsc_ids[0])).command_status).toBe(0);
+    await h.bridge.stop();
+    expect(h.store.deliveries.get(d.id)!.status).toBe('sent');
+    h.store.failUpdates = false;
+    // the next run, on the same journal
+    const next = new Bridge({ store: h.store, log }, { ...TEST_BRIDGE, journal: Journal.memory(sink) });
+    await next.start();
+    expect((await h.store.waitForDelivery(d.id, done)).status).toBe('delivered');
+    await next.stop();
   });
 
   it('a backlog larger than a sweep batch drains at once, not one batch per sweep period', async () => {
@@ -409,4 +493,42 @@ describe('routing and recovery', () => {
     });
     expect((await h.store.waitForDelivery('quiet', done)).status).toBe('delivered');
   });
+});
+
+describe('possible duplicates', () => {
+  it('a text sent again after its first submit_sm got no answer (the SMSC dropped the connection) keeps both attempts and says it may have gone twice', async () => {
+    h = await startHarness();
+    let n = 0;
+    h.sim.onSubmit = (): SubmitAction => (n++ === 0 ? { noResponse: true } : {});
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'twice?' });
+    await h.sim.waitFor('submit');
+    h.sim.dropAll();
+    const final = await h.store.waitForDelivery(d.id, done, 5000);
+    expect(final).toMatchObject({ status: 'delivered', attempts: 2, maybe_duplicate: true });
+    expect(final.attempt_log!.map((e) => [e.n, e.unanswered, e.code ?? ''])).toEqual([
+      [1, [0], 'link_lost'],
+      [2, [], ''],
+    ]);
+    expect(final.attempt_log![1].ids).toEqual([h.sim.submits[1].id]);
+    expect(h.sim.submits).toHaveLength(2);
+  });
+
+  it('a text refused with an answer and sent again is no possible duplicate', async () => {
+    h = await startHarness();
+    let n = 0;
+    h.sim.onSubmit = (): SubmitAction => (n++ === 0 ? { status: 0x08 } : {});
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'once' });
+    const final = await h.store.waitForDelivery(d.id, done, 5000);
+    expect(final).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(final.maybe_duplicate).toBeFalsy();
+    expect(final.attempt_log!.map((e) => e.unanswered)).toEqual([[], []]);
+  });
+
+  it('giving up after a submit that never got an answer ends unknown, not failed', async () => {
+    h = await startHarness();
+    h.sim.onSubmit = () => ({ noResponse: true });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'lost answers' });
+    const final = await h.store.waitForDelivery(d.id, (x) => x.status === 'unknown' || x.status === 'failed', 10_000);
+    expect(final).toMatchObject({ status: 'unknown', attempts: 3, error_code: 'timeout', maybe_duplicate: true });
+  }, 15_000);
 });

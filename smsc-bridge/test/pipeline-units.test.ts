@@ -193,25 +193,44 @@ describe('rate limiter', () => {
     expect(got).toBe(true);
   });
 
-  it('after throttling it pauses at least a second and halves the rate, then recovers', async () => {
+  it('after throttling it pauses at least a second and halves the rate, then adds a tenth of the ceiling per second', async () => {
     let now = 0;
-    const r = new RateLimiter(100, { now: () => now, recoverMs: 5000 });
+    const r = new RateLimiter(100, { now: () => now });
     r.throttled();
     expect(r.rate).toBe(50);
     expect(r.paused).toBe(true);
     now += 999;
     expect(r.paused).toBe(true);
+    // a second throttle answer inside the pause is the same event
+    r.throttled();
+    expect(r.rate).toBe(50);
     now += 1;
     await r.take();
-    // a second throttle answer inside the pause is the same event
-    now += 10_000;
-    await r.take();
-    expect(r.rate).toBe(63);
-    for (let i = 0; i < 10; i++) {
-      now += 5000;
+    const curve: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      now += 1000;
+      await r.take();
+      curve.push(r.rate);
+    }
+    expect(curve).toEqual([60, 70, 80, 90, 100, 100]);
+  });
+
+  it('repeated throttling halves once per pause and never goes below a tenth of the ceiling', async () => {
+    let now = 0;
+    const r = new RateLimiter(200, { now: () => now });
+    const seen: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      r.throttled();
+      seen.push(r.rate);
+      now += 1600;
+    }
+    expect(seen).toEqual([100, 50, 25, 20, 20, 20, 20, 20]);
+    // the SMSC stops throttling: back to 200 within 20 steps
+    for (let i = 0; i < 20; i++) {
+      now += 1000;
       await r.take();
     }
-    expect(r.rate).toBe(100);
+    expect(r.rate).toBe(200);
   });
 
   it('without a limit, throttling sets one from the measured rate', async () => {

@@ -177,6 +177,15 @@ describe('SMS in the inbox', () => {
     await line.getByText('Sending…').waitFor();
     expect((await app.superuser.collection('deliveries').getOne(d.id)).status).toBe('queued');
 
+    // issue 16: an outcome the bridge could not learn is not "failed", and may be retried
+    await bridge.pb.collection('deliveries').update(d.id, { status: 'unknown', error: 'It may not have been sent. Retry?', error_code: 'unknown_after_restart' });
+    await line.getByText('May not have been sent: It may not have been sent. Retry?').waitFor();
+    await line.getByRole('button', { name: /^Retry/ }).click();
+    await line.getByText('Sending…').waitFor();
+    // a text sent again after an unanswered send says the phone may have it twice
+    await bridge.pb.collection('deliveries').update(d.id, { status: 'sent', maybe_duplicate: true });
+    await line.getByText('Sent · May have been sent twice').waitFor();
+
     // a receipt that comes while the stream is down shows after the reconnect
     await alice.context.setOffline(true);
     await alice.page.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor();

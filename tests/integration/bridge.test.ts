@@ -7,6 +7,7 @@
 import type { RecordModel } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bridge } from '../../smsc-bridge/src/pipeline/bridge.js';
+import { Journal, MemorySink } from '../../smsc-bridge/src/pipeline/journal.js';
 import { PocketBaseStore } from '../../smsc-bridge/src/pipeline/pocketbase-store.js';
 import { createService, createUser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance.js';
 import { TEST_BRIDGE } from '../../smsc-bridge/test/bridge-harness.js';
@@ -223,16 +224,31 @@ describe('the bridge with PocketBase', () => {
     expect(refused).toMatch(/^\(201\) 555-0171 opted out of texts from this number on \d{4}-\d\d-\d\d \(replied STOP\)\.$/);
   });
 
-  it('a delivery left sending by a crash is failed on the next start, not resent', async () => {
+  it('a delivery left sending by a crash: unknown without a journal history, resent when the journal shows it never reached the socket', async () => {
     await bridge.stop();
     const thread = await alice.pb.send<RecordModel>('/api/conversations/sms', { method: 'POST', body: { to: '+12015550125' } });
     const m = await alice.pb.collection('messages').create({ conversation: thread.id, body: 'in doubt' });
     const [d] = await app.superuser.collection('deliveries').getFullList({ filter: `message = "${m.id}"` });
     await app.superuser.collection('deliveries').update(d.id, { status: 'sending', attempts: 1 });
     const before = sim.submits.length;
-    bridge = new Bridge({ store, log }, { ...TEST_BRIDGE, sweepMs: 500 });
+    bridge = new Bridge({ store, log }, { ...TEST_BRIDGE, sweepMs: 500, journal: Journal.memory(new MemorySink(false)) });
     await bridge.start();
-    expect(await row('deliveries', d.id)).toMatchObject({ status: 'failed', error: 'Outcome unknown after a bridge restart; not resent to avoid a duplicate' });
+    expect(await row('deliveries', d.id)).toMatchObject({ status: 'unknown', error: 'Outcome unknown after a bridge restart; not resent to avoid a duplicate' });
     expect(sim.submits.length).toBe(before);
+
+    // a person retries it: allowed for an unknown outcome
+    const retried = await alice.pb.send(`/api/deliveries/${d.id}/retry`, { method: 'POST' });
+    expect(retried.status).toBe('queued');
+    await poll(() => row('deliveries', d.id), (x) => x.status === 'delivered', 5000, 'delivered after retry');
+
+    await bridge.stop();
+    const m2 = await alice.pb.collection('messages').create({ conversation: thread.id, body: 'taken, not written' });
+    const [d2] = await app.superuser.collection('deliveries').getFullList({ filter: `message = "${m2.id}"` });
+    await app.superuser.collection('deliveries').update(d2.id, { status: 'sending', attempts: 1 });
+    bridge = new Bridge({ store, log }, { ...TEST_BRIDGE, sweepMs: 500, journal: Journal.memory(new MemorySink(true)) });
+    await bridge.start();
+    const done = await poll(() => row('deliveries', d2.id), (x) => x.status === 'delivered', 5000, 'resent and delivered');
+    expect(done.attempts).toBe(2);
+    expect(done.attempt_log.map((e: { result: string }) => e.result)).toEqual(['delivered']);
   });
 });

@@ -74,4 +74,6 @@ it('serves API and UI, runs the bridge signed in as its service account, and exi
 
   proc.kill('SIGTERM');
   expect(await exit).toBe(0);
+  // the bridge stops first, while PocketBase can still take its last writes
+  expect(out).toMatch(/stopping \(SIGTERM\): the bridge first[\s\S]*bridge stopped; stopping PocketBase/);
 });

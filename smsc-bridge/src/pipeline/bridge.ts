@@ -2,14 +2,17 @@
 // with PocketBase (realtime, no restart needed), claims queued deliveries
 // (realtime and a periodic sweep) and routes each to the link of its `from`
 // number, hands deliver_sm to the inbound pipeline, writes link state, and
-// resolves deliveries a crash left `sending`. docs/bridge.md is the map.
+// at start replays its journal: outcomes PocketBase does not have yet,
+// deliveries a crash left `sending`, receipts and held parts of long texts
+// not stored yet. docs/bridge.md is the map.
 
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { SmppLink, type LinkOptions, type LinkState } from '../session/link.js';
 import type { SessionTimers } from '../session/session.js';
 import { InboundPipeline, type InboundOptions } from './inbound.js';
-import { LinkSender, UNKNOWN_AFTER_RESTART, type OutboundPolicy } from './outbound.js';
+import { Journal, type DeliveryTrail } from './journal.js';
+import { LinkSender, MAYBE_NOT_SENT, UNKNOWN_AFTER_RESTART, withAttempt, type OutboundPolicy } from './outbound.js';
 import { ReceiptTracker, type TrackerOptions } from './receipts.js';
 import {
   parsePbDate,
@@ -43,6 +46,8 @@ export interface BridgeOptions {
   /** drainMs bounds the wait for in-flight submits at shutdown; unbindTimeoutMs the wait for unbind_resp. */
   drainMs?: number;
   unbindTimeoutMs?: number;
+  /** journal records progress durably (main.ts opens the file in the data dir); default: in memory. */
+  journal?: Journal;
 }
 
 interface Runtime {
@@ -52,6 +57,9 @@ interface Runtime {
   stateWrite: Promise<void>;
   lastWritten?: string;
 }
+
+/** MAX_WRITTEN bounds the `updated` stamps the bridge remembers. */
+const MAX_WRITTEN = 100_000;
 
 // fields whose change needs a new connection; the rest apply live
 const CONNECTION_FIELDS: (keyof LinkConfig)[] = ['host', 'port', 'tls', 'tls_ca', 'tls_servername', 'system_id', 'password', 'system_type', 'bind', 'enabled'];
@@ -67,6 +75,7 @@ class StampedStore implements Store {
   findNumberLink = (e164: string) => this.inner.findNumberLink(e164);
   listDueDeliveries = (limit: number, from?: string) => this.inner.listDueDeliveries(limit, from);
   listDeliveriesByStatus = (status: DeliveryStatus, limit: number) => this.inner.listDeliveriesByStatus(status, limit);
+  getDelivery = (id: string) => this.inner.getDelivery(id);
   findDeliveriesBySmscIds = (linkId: string, forms: string[]) => this.inner.findDeliveriesBySmscIds(linkId, forms);
   updateLink = (id: string, patch: LinkStatePatch) => this.inner.updateLink(id, patch);
   storeInbound = (text: InboundText) => this.inner.storeInbound(text);
@@ -87,6 +96,8 @@ export interface Health {
   links: { id: string; name: string; state: LinkState; last_error: string; window_in_use: number; queued: number; in_progress: number }[];
   pending_receipts: number;
   partial_texts: number;
+  /** journal_open counts deliveries, receipts and text parts the journal holds for PocketBase */
+  journal_open?: number;
 }
 
 /**
@@ -96,6 +107,7 @@ export interface Health {
 export class Bridge {
   readonly receipts: ReceiptTracker;
   readonly inbound: InboundPipeline;
+  readonly journal: Journal;
   private readonly store: Store;
   private readonly log: Logger;
   private readonly metrics?: Metrics;
@@ -125,8 +137,13 @@ export class Bridge {
     this.log = deps.log;
     this.metrics = deps.metrics;
     this.opts = opts;
-    this.receipts = new ReceiptTracker({ store: this.store, log: this.log, metrics: this.metrics }, opts.receipts);
-    this.inbound = new InboundPipeline({ store: this.store, receipts: this.receipts, log: this.log, metrics: this.metrics }, opts.inbound);
+    this.journal = opts.journal ?? Journal.memory();
+    const journal = this.journal;
+    this.receipts = new ReceiptTracker(
+      { store: this.store, log: this.log, metrics: this.metrics, onSettled: (keys) => keys.forEach((k) => journal.note({ t: 'rs', k })) },
+      opts.receipts,
+    );
+    this.inbound = new InboundPipeline({ store: this.store, receipts: this.receipts, journal, log: this.log, metrics: this.metrics }, opts.inbound);
     this.metrics?.addGauge('smsc_bridge_binds', 'binds up per link and bind type (1 bound, 0 not)', () =>
       [...this.runtimes.values()].flatMap((rt) =>
         (rt.link?.bindsUp() ?? []).map((b) => ({ labels: { link: rt.config.name, bind: b.type }, value: b.bound ? 1 : 0 })),
@@ -152,7 +169,7 @@ export class Bridge {
    * read (the caller retries).
    */
   async start(): Promise<void> {
-    await this.recoverSending();
+    await this.recover();
     this.unsubscribe = await this.store.subscribe({
       onDelivery: (action, d) => this.onDeliveryEvent(action, d),
       onLink: (action, cfg) => this.enqueueLinkOp(() => (action === 'delete' ? this.removeLink(cfg.id) : this.applyLink(cfg))),
@@ -166,6 +183,9 @@ export class Bridge {
     });
     await this.reloadLinks();
     this.started = true;
+    // acknowledged before the last stop, not stored yet: finish them now
+    this.inbound.restoreParts(this.journal.heldParts());
+    for (const r of this.journal.openReceipts()) void this.inbound.replayReceipt(r);
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), this.opts.sweepMs ?? 5_000);
   }
@@ -217,6 +237,7 @@ export class Bridge {
       links,
       pending_receipts: this.receipts.size,
       partial_texts: this.inbound.pendingGroups,
+      journal_open: this.journal.openCount,
     };
   }
 
@@ -274,15 +295,38 @@ export class Bridge {
     }
   }
 
-  // a crash between `sending` and the final write leaves the outcome unknown:
-  // never resend (docs/bridge.md, "After a crash")
-  private async recoverSending(): Promise<void> {
+  /**
+   * recover settles what the last run left open, before any new work: each
+   * delivery the journal has a trail for gets the outcome it decided, or
+   * the one its parts prove (all accepted: sent; a part written without an
+   * answer: unknown; otherwise queued again for the parts not accepted);
+   * a delivery still `sending` without a trail was never written to the
+   * socket in that attempt and is queued again. Without a journal history
+   * (its first start) such a row is unknown. docs/bridge.md, "After a crash".
+   */
+  private async recover(): Promise<void> {
+    for (const t of this.journal.openTrails()) {
+      const row = await this.store.getDelivery(t.d);
+      // PocketBase has moved on (it stored our last write before the crash): nothing to replay
+      if (row && row.status === 'sending' && row.attempts === t.a) {
+        const patch = t.outcome ?? resolveTrail(t, row);
+        this.log.warn({ delivery: t.d, status: patch.status, smsc_ids: patch.smsc_ids }, 'storing what the journal knows of a delivery the last run left open');
+        await this.store.updateDelivery(t.d, patch);
+      }
+      this.journal.note({ t: 's', d: t.d });
+    }
     for (;;) {
       const stuck = await this.store.listDeliveriesByStatus('sending', 200);
       if (stuck.length === 0) return;
       for (const d of stuck) {
-        this.log.warn({ delivery: d.id, smsc_ids: d.smsc_ids }, 'delivery was sending when the bridge stopped; marking failed');
-        await this.store.updateDelivery(d.id, { status: 'failed', error: UNKNOWN_AFTER_RESTART, error_code: 'unknown_after_restart', done_at: pbDate() });
+        if (this.journal.fresh) {
+          this.log.warn({ delivery: d.id, smsc_ids: d.smsc_ids }, 'delivery was sending when the bridge stopped, before the journal existed; marking it unknown');
+          await this.store.updateDelivery(d.id, { status: 'unknown', error: UNKNOWN_AFTER_RESTART, error_code: 'unknown_after_restart', done_at: pbDate() });
+        } else {
+          // the journal records every part before it is written: none was, so none reached the SMSC
+          this.log.info({ delivery: d.id }, 'delivery was taken but not written to the SMSC before the stop; sending it again');
+          await this.store.updateDelivery(d.id, { status: 'queued', next_attempt_at: '', error: '', error_code: '' });
+        }
       }
     }
   }
@@ -350,17 +394,24 @@ export class Bridge {
   }
 
   // written remembers the `updated` stamp of our last write of each delivery, for ten minutes
+  // and at most MAX_WRITTEN of them (a stale copy older than that is beyond any sweep's reach)
   private noteWrite(id: string, updated: string): void {
     if (!updated) return;
     const now = Date.now();
     this.written.delete(id);
+    this.writtenAt.delete(id);
     this.written.set(id, updated);
     this.writtenAt.set(id, now);
     for (const [k, t] of this.writtenAt) {
-      if (now - t <= 10 * 60_000) break;
+      if (now - t <= 10 * 60_000 && this.writtenAt.size <= MAX_WRITTEN) break;
       this.writtenAt.delete(k);
       this.written.delete(k);
     }
+  }
+
+  /** memory reports the sizes of the bridge's own maps (tests). */
+  get memory(): { written: number; claimed: number; retryTimers: number; numberCache: number } {
+    return { written: this.written.size, claimed: this.claimed.size, retryTimers: this.retryTimers.size, numberCache: this.numberCache.size };
   }
 
   private async failDelivery(d: Delivery, error: string, code: string): Promise<void> {
@@ -413,6 +464,7 @@ export class Bridge {
       const sender = new LinkSender(cfg, null, {
         store: this.store,
         receipts: this.receipts,
+        journal: this.journal,
         log: this.log,
         metrics: this.metrics,
         policy: this.opts.outbound,
@@ -495,4 +547,23 @@ export class Bridge {
     });
     return rt.stateWrite;
   }
+}
+
+/** resolveTrail is the state a delivery's journal trail proves, for a row the crash left `sending`. */
+export function resolveTrail(t: DeliveryTrail, row: Delivery): DeliveryPatch {
+  const n = t.n || row.segments || row.smsc_ids.length;
+  // a retry sends only the parts not accepted before: keep those ids
+  const ids = t.a > 1 && row.smsc_ids.length === n ? row.smsc_ids.slice() : new Array<string>(n).fill('');
+  t.ids.forEach((id, i) => {
+    if (id) ids[i] = id;
+  });
+  const unanswered = t.parts.flatMap((s, i) => (s === 'written' ? [i] : []));
+  const now = pbDate();
+  const log = (result: 'sent' | 'unknown' | 'retry') =>
+    withAttempt(row.attempt_log, { n: t.a, at: now, ids: t.ids.slice(), unanswered, result, ...(result === 'sent' ? {} : { code: 'bridge_restart' }) });
+  if (unanswered.length > 0) {
+    return { status: 'unknown', smsc_ids: ids, error: MAYBE_NOT_SENT, error_code: 'unknown_after_restart', done_at: now, attempt_log: log('unknown') };
+  }
+  if (ids.length > 0 && ids.every(Boolean)) return { status: 'sent', smsc_ids: ids, sent_at: now, next_attempt_at: '', attempt_log: log('sent') };
+  return { status: 'queued', smsc_ids: ids, next_attempt_at: '', error: '', error_code: '', attempt_log: log('retry') };
 }

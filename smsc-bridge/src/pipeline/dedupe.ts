@@ -21,6 +21,8 @@ export interface DedupeOptions {
   windowMs?: number;
   /** quickAnswerMs: an answer given within this on a session that stayed up was surely received. */
   quickAnswerMs?: number;
+  /** maxEntries bounds the memo; the oldest go first (a resend of one of them meets the time bucket instead). */
+  maxEntries?: number;
   now?: () => number;
 }
 
@@ -46,12 +48,14 @@ export class DedupeMemo {
   private seen = new Map<string, Seen>();
   private readonly windowMs: number;
   private readonly quickAnswerMs: number;
+  private readonly maxEntries: number;
   private readonly now: () => number;
   private uniq = 0;
 
   constructor(opts: DedupeOptions = {}) {
     this.windowMs = opts.windowMs ?? 10 * 60_000;
     this.quickAnswerMs = opts.quickAnswerMs ?? 5_000;
+    this.maxEntries = opts.maxEntries ?? 50_000;
     this.now = opts.now ?? Date.now;
   }
 
@@ -69,6 +73,15 @@ export class DedupeMemo {
   stored(h: string, key: string, sessionId: number, answerMs: number): void {
     this.seen.delete(h);
     this.seen.set(h, { key, sessionId, answerMs, at: this.now() });
+    for (const old of this.seen.keys()) {
+      if (this.seen.size <= this.maxEntries) break;
+      this.seen.delete(old);
+    }
+  }
+
+  /** size is how many texts are remembered. */
+  get size(): number {
+    return this.seen.size;
   }
 
   private expire(now: number): void {

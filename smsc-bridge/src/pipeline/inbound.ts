@@ -6,7 +6,9 @@
 // is stored with a marker where parts are missing. The answer to the
 // deliver_sm waits for the store: 0x00 once stored, ESME_RX_T_APPN when
 // PocketBase is unreachable (the SMSC retries), ESME_RX_P_APPN when it
-// refuses the text.
+// refuses the text. A receipt, and a held part of a long text, is answered
+// once it is durable in the journal: a receipt is applied at once when
+// PocketBase answers within ackWaitMs, else retried from the journal.
 
 import { decodeShortMessage, parseDataCoding } from '../codec/data-coding.js';
 import { parseUdh, type ConcatInfo } from '../codec/udh.js';
@@ -15,7 +17,8 @@ import type { Metrics } from '../metrics.js';
 import { Status, readInboundSm, type InboundSm, type PDU } from '../transport/pdu.js';
 import { inboundAddress } from './address.js';
 import { DedupeMemo, contentHash, type DedupeOptions } from './dedupe.js';
-import { isReceipt, readReceipt, type ReceiptTracker } from './receipts.js';
+import type { HeldPart, Journal, JournalRecord } from './journal.js';
+import { isReceipt, readReceipt, type Receipt, type ReceiptTracker } from './receipts.js';
 import { StoreError, type LinkConfig, type Store } from './store.js';
 
 /** MISSING_PART stands where a part of a long text never arrived. */
@@ -32,8 +35,14 @@ export interface InboundOptions {
   maxGroups?: number;
   /** completedMemoMs is how long a joined text's parts are recognised when the SMSC sends them again. */
   completedMemoMs?: number;
+  /** maxCompleted bounds that memo; the oldest go first. */
+  maxCompleted?: number;
   /** flushRetry is the backoff for storing a timed-out text while PocketBase is down. */
   flushRetryMs?: number;
+  /** ackWaitMs: how long a journaled receipt's answer waits for its store before answering anyway. */
+  ackWaitMs?: number;
+  /** receiptRetryMs is the first pause before storing a journaled receipt again (doubling to 30 s). */
+  receiptRetryMs?: number;
   dedupe?: DedupeOptions;
 }
 
@@ -103,14 +112,17 @@ export class InboundPipeline {
   private readonly memo: DedupeMemo;
   private readonly store: Store;
   private readonly receipts: ReceiptTracker;
+  private readonly journal: Journal;
   private readonly log: Logger;
   private readonly metrics?: Metrics;
   private readonly opts: Required<Omit<InboundOptions, 'dedupe'>>;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private closed = false;
 
-  constructor(deps: { store: Store; receipts: ReceiptTracker; log: Logger; metrics?: Metrics }, opts: InboundOptions = {}) {
+  constructor(deps: { store: Store; receipts: ReceiptTracker; journal: Journal; log: Logger; metrics?: Metrics }, opts: InboundOptions = {}) {
     this.store = deps.store;
     this.receipts = deps.receipts;
+    this.journal = deps.journal;
     this.log = deps.log;
     this.metrics = deps.metrics;
     this.memo = new DedupeMemo(opts.dedupe);
@@ -118,13 +130,21 @@ export class InboundPipeline {
       reassemblyTimeoutMs: opts.reassemblyTimeoutMs ?? 120_000,
       maxGroups: opts.maxGroups ?? 10_000,
       completedMemoMs: opts.completedMemoMs ?? 10 * 60_000,
+      maxCompleted: opts.maxCompleted ?? 20_000,
       flushRetryMs: opts.flushRetryMs ?? 5_000,
+      ackWaitMs: opts.ackWaitMs ?? 2_000,
+      receiptRetryMs: opts.receiptRetryMs ?? 500,
     };
   }
 
   /** pendingGroups is the number of long texts waiting for parts. */
   get pendingGroups(): number {
     return this.groups.size;
+  }
+
+  /** memory reports the sizes of what inbound handling keeps in memory (tests, health). */
+  get memory(): { groups: number; completed: number; dedupe: number; receiptRetries: number } {
+    return { groups: this.groups.size, completed: this.completed.size, dedupe: this.memo.size, receiptRetries: this.retryTimers.size };
   }
 
   /** handle processes one deliver_sm or data_sm and resolves with the status to answer. */
@@ -140,6 +160,9 @@ export class InboundPipeline {
    */
   async close(deadlineMs: number): Promise<void> {
     this.closed = true;
+    // receipts not stored yet stay in the journal for the next start
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
     const groups = [...this.groups.values()].filter((g) => !g.storing);
     for (const g of groups) clearTimeout(g.timer);
     const flush = Promise.all(groups.map((g) => this.flush(g, false)));
@@ -153,13 +176,58 @@ export class InboundPipeline {
       this.log.warn({ link: link.name, esm_class: sm.esm_class }, 'a receipt without id or stat; acknowledged and ignored');
       return Status.ESME_ROK;
     }
+    const k = this.journal.newKey();
     try {
-      const result = await this.receipts.onReceipt(link.id, link.id_format, r);
-      this.log.debug({ link: link.name, id: r.id, stat: r.stat, result }, 'receipt');
-      return Status.ESME_ROK;
+      await this.journal.append({ t: 'r', k, l: link.id, f: link.id_format, r });
     } catch (err) {
-      this.log.warn({ err, link: link.name, id: r.id }, 'storing a receipt failed; asking the SMSC to resend it');
-      return err instanceof StoreError && !err.temporary ? Status.ESME_ROK : Status.ESME_RX_T_APPN;
+      this.log.error({ err, link: link.name, id: r.id }, 'cannot journal a receipt; asking the SMSC to resend it');
+      return Status.ESME_RX_T_APPN;
+    }
+    // durable now: answer once it is stored, or after ackWaitMs while it keeps trying from the journal
+    const applied = this.applyReceipt(link.id, link.id_format, r, k, 1);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([applied, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.opts.ackWaitMs)))]);
+    clearTimeout(timer);
+    return Status.ESME_ROK;
+  }
+
+  /** replayReceipt applies a receipt found open in the journal at start. */
+  replayReceipt(rec: Extract<JournalRecord, { t: 'r' }>): Promise<void> {
+    return this.applyReceipt(rec.l, rec.f, rec.r, rec.k, 1);
+  }
+
+  /** restoreParts takes back the held parts of long texts found in the journal at start. */
+  restoreParts(groups: HeldPart[][]): void {
+    for (const parts of groups) {
+      if (parts.length === 0) continue;
+      const first = parts[0];
+      const g = this.openGroup(first.g, first.link, first.from, first.to, first.c, Math.min(...parts.map((p) => p.at)));
+      for (const p of parts) g.parts.set(p.c.seq, { text: p.text, raw: p.raw });
+    }
+  }
+
+  // resolves once the receipt's fate is settled in this process (stored, held, or handed to a retry timer)
+  private async applyReceipt(linkId: string, format: InboundLink['id_format'], r: Receipt, k: string, attempt: number): Promise<void> {
+    try {
+      const result = await this.receipts.onReceipt(linkId, format, r, k);
+      this.log.debug({ link: linkId, id: r.id, stat: r.stat, result }, 'receipt');
+    } catch (err) {
+      if (err instanceof StoreError && !err.temporary) {
+        this.log.error({ err, link: linkId, id: r.id }, 'PocketBase refused a receipt; dropping it');
+        this.journal.note({ t: 'rs', k });
+        return;
+      }
+      if (this.closed) return;
+      const delay = Math.min(30_000, this.opts.receiptRetryMs * 2 ** Math.min(attempt - 1, 8));
+      if (attempt % 10 === 1) this.log.warn({ err: (err as Error).message, link: linkId, id: r.id, retryInMs: delay }, 'storing a receipt failed; it waits in the journal');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          this.retryTimers.delete(t);
+          resolve();
+        }, delay);
+        this.retryTimers.add(t);
+      });
+      if (!this.closed) void this.applyReceipt(linkId, format, r, k, attempt + 1);
     }
   }
 
@@ -222,21 +290,22 @@ export class InboundPipeline {
       this.log.info({ link: link.name, from, ref: c.ref, seq: c.seq }, 'part of a text already stored came again; acknowledged');
       return Status.ESME_ROK;
     }
-    let g = this.groups.get(key);
-    if (!g) {
-      g = { key, link, from, to, concat: c, parts: new Map(), firstAt: arrived, storing: false, flushAttempts: 0 };
-      this.groups.set(key, g);
-      const group = g;
-      g.timer = setTimeout(() => void this.flush(group, true), this.opts.reassemblyTimeoutMs);
-      this.evictGroups();
-    }
+    const g = this.groups.get(key) ?? this.openGroup(key, link, from, to, c, arrived);
     if (g.parts.has(c.seq)) {
       // the SMSC sent this part again before the rest came: it is already held
       return Status.ESME_ROK;
     }
     g.parts.set(c.seq, part);
     if (g.parts.size < c.total || g.storing) {
-      // held in memory; the part that completes the text is answered after the store
+      // held until the text is complete: answered once it is durable in the journal
+      const l = { id: link.id, name: link.name, default_alphabet: link.default_alphabet, id_format: link.id_format };
+      try {
+        await this.journal.append({ t: 'p', g: key, link: l, from, to, c, text: part.text, raw: part.raw, at: arrived });
+      } catch (err) {
+        this.log.error({ err, link: link.name }, 'cannot journal a part of a long text; asking the SMSC to resend it');
+        g.parts.delete(c.seq);
+        return Status.ESME_RX_T_APPN;
+      }
       return Status.ESME_ROK;
     }
     g.storing = true;
@@ -251,6 +320,14 @@ export class InboundPipeline {
     return status;
   }
 
+  private openGroup(key: string, link: InboundLink, from: string, to: string, c: ConcatInfo, firstAt: number): Group {
+    const g: Group = { key, link, from, to, concat: c, parts: new Map(), firstAt, storing: false, flushAttempts: 0 };
+    this.groups.set(key, g);
+    g.timer = setTimeout(() => void this.flush(g, true), Math.max(0, firstAt + this.opts.reassemblyTimeoutMs - Date.now()));
+    this.evictGroups();
+    return g;
+  }
+
   private join(g: Group): string {
     let out = '';
     for (let seq = 1; seq <= g.concat.total; seq++) out += g.parts.get(seq)?.text ?? MISSING_PART;
@@ -260,9 +337,10 @@ export class InboundPipeline {
   private finish(g: Group): void {
     clearTimeout(g.timer);
     this.groups.delete(g.key);
+    this.journal.note({ t: 'pd', g: g.key });
     const now = Date.now();
     for (const [k, v] of this.completed) {
-      if (now - v.at <= this.opts.completedMemoMs) break;
+      if (now - v.at <= this.opts.completedMemoMs && this.completed.size < this.opts.maxCompleted) break;
       this.completed.delete(k);
     }
     this.completed.set(g.key, { parts: new Map([...g.parts].map(([seq, p]) => [seq, p.raw])), at: now });

@@ -185,6 +185,13 @@ export class MemoryStore extends EventEmitter implements Store {
       .map((d) => structuredClone(d));
   }
 
+  async getDelivery(id: string): Promise<Delivery | null> {
+    this.count('getDelivery');
+    this.checkReads();
+    const d = this.deliveries.get(id);
+    return d ? structuredClone(d) : null;
+  }
+
   async findDeliveriesBySmscIds(linkId: string, forms: string[]): Promise<Delivery[]> {
     this.count('findDeliveriesBySmscIds');
     this.checkReads();

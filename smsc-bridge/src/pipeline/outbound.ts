@@ -2,7 +2,10 @@
 // (GSM 03.38 or UCS-2, split with UDH), rate limited, written `sending`,
 // submitted part by part within the window, and finally written `sent`
 // with the SMSC ids, back to `queued` for a retry, or `failed` with a
-// reason. docs/bridge.md ("Sending") lists the rules and their tests.
+// reason. Each part is journaled before it is written to the socket and
+// again with its answer, and each outcome until PocketBase stored it, so a
+// crash at any point is resolved at the next start (journal.ts).
+// docs/bridge.md ("Sending", "The journal") lists the rules and their tests.
 
 import { splitForSubmit, type SubmitParts } from '../codec/udh.js';
 import type { Logger } from '../log.js';
@@ -12,13 +15,25 @@ import { messageIdOf, type PDU } from '../transport/pdu.js';
 import { submitAddress } from './address.js';
 import type { ReceiptTracker } from './receipts.js';
 import { RateLimiter } from './rate.js';
-import { StoreError, pbDate, type Delivery, type DeliveryPatch, type LinkConfig, type Store } from './store.js';
+import type { Journal } from './journal.js';
+import { StoreError, parsePbDate, pbDate, type AttemptEntry, type Delivery, type DeliveryPatch, type LinkConfig, type Store } from './store.js';
 import { classifyError, classifyStatus, type SubmitOutcome } from './submit-outcome.js';
 
 /** Submitter is the part of SmppLink the sender uses (tests may fake it). */
 export interface Submitter {
   readonly ready: boolean;
-  submit(fields: Record<string, unknown>, timeoutMs?: number): Promise<PDU>;
+  submit(fields: Record<string, unknown>, timeoutMs?: number, beforeWrite?: () => Promise<void>): Promise<PDU>;
+}
+
+/** ATTEMPT_LOG_MAX bounds deliveries.attempt_log. */
+export const ATTEMPT_LOG_MAX = 12;
+
+/** MAYBE_NOT_SENT explains the `unknown` state. */
+export const MAYBE_NOT_SENT = 'The bridge stopped after handing this text to the SMSC and before its answer: it may not have been sent. Retry?';
+
+/** withAttempt appends an attempt to a delivery's log, keeping the newest ATTEMPT_LOG_MAX. */
+export function withAttempt(log: AttemptEntry[] | undefined, entry: AttemptEntry): AttemptEntry[] {
+  return [...(log ?? []), entry].slice(-ATTEMPT_LOG_MAX);
 }
 
 /** OutboundPolicy holds the retry and queueing rules. */
@@ -37,6 +52,12 @@ export interface OutboundPolicy {
   maxQueue: number;
   /** activePerWindow: how many deliveries may be in progress per window slot. */
   activePerWindow: number;
+  /**
+   * maxWaitMs is a text's validity while nothing of it reaches the SMSC (link
+   * down or disabled): such waits do not use up maxAttempts; past this age
+   * the delivery fails as expired.
+   */
+  maxWaitMs: number;
 }
 
 /** OUTBOUND_DEFAULTS are the production rules. */
@@ -48,10 +69,21 @@ export const OUTBOUND_DEFAULTS: OutboundPolicy = {
   holdWhileDownMs: 30_000,
   maxQueue: 5_000,
   activePerWindow: 2,
+  maxWaitMs: 48 * 3600_000,
 };
 
-/** UNKNOWN_AFTER_RESTART is the error of a delivery found `sending` at start. */
+/** UNKNOWN_AFTER_RESTART is the error of a delivery found `sending` at start with no journal to tell how far it got. */
 export const UNKNOWN_AFTER_RESTART = 'Outcome unknown after a bridge restart; not resent to avoid a duplicate';
+
+interface AttemptCtx {
+  d: Delivery;
+  attempt: number;
+  n: number;
+  /** written: parts written to the socket in this attempt */
+  written: Set<number>;
+  /** unanswered: parts written whose answer never came (timeout, drop) */
+  unanswered: Set<number>;
+}
 
 /** concatRef derives the concatenation reference from the delivery id, so a retry of missing parts reuses it even after a restart. */
 export function concatRef(id: string, ref16: boolean): number {
@@ -79,6 +111,7 @@ export class LinkSender {
   private link: Submitter | null;
   private readonly store: Store;
   private readonly receipts: ReceiptTracker;
+  private readonly journal: Journal;
   private readonly log: Logger;
   private readonly metrics?: Metrics;
   private readonly policy: OutboundPolicy;
@@ -93,12 +126,21 @@ export class LinkSender {
   constructor(
     config: LinkConfig,
     link: Submitter | null,
-    deps: { store: Store; receipts: ReceiptTracker; log: Logger; metrics?: Metrics; policy?: Partial<OutboundPolicy>; onDone: (id: string) => void },
+    deps: {
+      store: Store;
+      receipts: ReceiptTracker;
+      journal: Journal;
+      log: Logger;
+      metrics?: Metrics;
+      policy?: Partial<OutboundPolicy>;
+      onDone: (id: string) => void;
+    },
   ) {
     this.config = config;
     this.link = link;
     this.store = deps.store;
     this.receipts = deps.receipts;
+    this.journal = deps.journal;
     this.log = deps.log.child({ link: config.name });
     this.metrics = deps.metrics;
     this.policy = { ...OUTBOUND_DEFAULTS, ...deps.policy };
@@ -198,7 +240,7 @@ export class LinkSender {
       for (const q of expired) {
         this.active++;
         const reason = this.config.enabled ? `SMSC link '${this.config.name}' is down` : `SMSC link '${this.config.name}' is disabled`;
-        void this.retryOrFail(q.d, q.d.attempts + 1, { kind: 'retry', code: 'link_down', reason, sent: false }, q.d.smsc_ids).finally(() => {
+        void this.retryOrFail(q.d, q.d.attempts + 1, { kind: 'retry', code: 'link_down', reason, sent: false }, q.d.smsc_ids, (q.d.attempt_log ?? []).some((e) => e.unanswered.length > 0)).finally(() => {
           this.active--;
           this.onDone(q.d.id);
           if (this.active === 0) for (const fn of this.idle.splice(0)) fn();
@@ -216,7 +258,7 @@ export class LinkSender {
     try {
       plan = splitForSubmit(d.body, { ref: concatRef(d.id, cfg.ref16), ref16: cfg.ref16 });
     } catch (err) {
-      await this.finish(d, { status: 'failed', error: `The text cannot be sent as SMS: ${(err as Error).message}`, error_code: 'encode', done_at: pbDate() });
+      await this.finish(d, d.attempts + 1, { status: 'failed', error: `The text cannot be sent as SMS: ${(err as Error).message}`, error_code: 'encode', done_at: pbDate() });
       return false;
     }
     const n = plan.parts.length;
@@ -256,47 +298,75 @@ export class LinkSender {
       registered_delivery: 1,
       data_coding: plan.dataCoding,
     };
-    const outcomes = await Promise.all(todo.map((i) => this.submitPart(link, d.id, i, { ...base, short_message: Buffer.from(plan.parts[i]) })));
+    const ctx: AttemptCtx = { d, attempt, n, written: new Set(), unanswered: new Set() };
+    const outcomes = await Promise.all(todo.map((i) => this.submitPart(link, ctx, i, { ...base, short_message: Buffer.from(plan.parts[i]) })));
     const failures: SubmitOutcome[] = [];
+    const accepted = new Array<string>(n).fill('');
     todo.forEach((i, k) => {
       const o = outcomes[k];
-      if (o.kind === 'ok') ids[i] = o.id;
+      if (o.kind === 'ok') ids[i] = accepted[i] = o.id;
       else failures.push(o);
+    });
+    // a part written again after an earlier write of it got no answer: the phone may get it twice
+    const earlier = new Set((d.attempt_log ?? []).flatMap((e) => e.unanswered));
+    const twice = d.maybe_duplicate === true || [...ctx.written].some((p) => earlier.has(p));
+    const entry = (result: AttemptEntry['result'], code?: string): Pick<DeliveryPatch, 'attempt_log' | 'maybe_duplicate'> => ({
+      attempt_log: withAttempt(d.attempt_log, { n: attempt, at: pbDate(), ids: accepted, unanswered: [...ctx.unanswered], result, ...(code ? { code } : {}) }),
+      ...(twice ? { maybe_duplicate: true } : {}),
     });
     const permanent = failures.find((o) => o.kind === 'permanent');
     if (permanent && permanent.kind === 'permanent') {
-      await this.finish(d, { status: 'failed', smsc_ids: ids, error: permanent.reason, error_code: permanent.code, done_at: pbDate() });
+      await this.finish(d, attempt, { status: 'failed', smsc_ids: ids, error: permanent.reason, error_code: permanent.code, done_at: pbDate(), ...entry('failed', permanent.code) });
       return false;
     }
     const retry = failures.find((o) => o.kind === 'retry');
     if (retry && retry.kind === 'retry') {
-      await this.retryOrFail(d, attempt, retry, ids);
+      const unansweredEver = ctx.unanswered.size > 0 || earlier.size > 0;
+      await this.retryOrFail(d, attempt, retry, ids, unansweredEver, entry);
       return false;
     }
     const now = pbDate();
     const early = this.receipts.outcome(d.id);
     if (early?.status === 'delivered') {
-      await this.finish(d, { status: 'delivered', smsc_ids: ids, sent_at: now, done_at: now, error: '', error_code: '' }, 'sent');
+      await this.finish(d, attempt, { status: 'delivered', smsc_ids: ids, sent_at: now, done_at: now, error: '', error_code: '', ...entry('delivered') }, 'sent');
     } else if (early?.status === 'failed') {
-      await this.finish(d, { status: 'failed', smsc_ids: ids, sent_at: now, done_at: now, error: early.error, error_code: early.code }, 'sent');
+      await this.finish(d, attempt, { status: 'failed', smsc_ids: ids, sent_at: now, done_at: now, error: early.error, error_code: early.code, ...entry('failed', early.code) }, 'sent');
     } else {
-      await this.finish(d, { status: 'sent', smsc_ids: ids, sent_at: now, next_attempt_at: '' });
+      await this.finish(d, attempt, { status: 'sent', smsc_ids: ids, sent_at: now, next_attempt_at: '', ...entry('sent') });
     }
     return false;
   }
 
-  private async submitPart(link: Submitter, deliveryId: string, part: number, fields: Record<string, unknown>): Promise<SubmitOutcome> {
+  private async submitPart(link: Submitter, ctx: AttemptCtx, part: number, fields: Record<string, unknown>): Promise<SubmitOutcome> {
     const name = this.config.name;
+    const deliveryId = ctx.d.id;
+    // durable before the bytes go out: after a crash, a part without this record was certainly not sent
+    const beforeWrite = async () => {
+      await this.journal.append({ t: 'w', d: deliveryId, a: ctx.attempt, p: part, n: ctx.n });
+      ctx.written.add(part);
+    };
     for (let tries = 0; ; tries++) {
       let outcome: SubmitOutcome;
+      let answered = false;
       this.receipts.submitStarted(this.config.id);
       try {
-        const resp = await link.submit(fields);
+        const resp = await link.submit(fields, undefined, beforeWrite);
+        answered = true;
         outcome = resp.command_status === 0 ? { kind: 'ok', id: messageIdOf(resp) } : classifyStatus(resp.command_status);
       } catch (err) {
         outcome = classifyError(err, name);
+        // written, and no answer: the SMSC may have taken it
+        if (ctx.written.has(part) && outcome.kind === 'retry' && outcome.sent) ctx.unanswered.add(part);
       }
-      if (outcome.kind === 'ok') this.receipts.recordPart(deliveryId, part, outcome.id);
+      if (outcome.kind === 'ok') {
+        this.receipts.recordPart(deliveryId, part, outcome.id);
+        // durable before anything depends on the id (the `sent` write, a receipt)
+        await this.journal.append({ t: 'a', d: deliveryId, a: ctx.attempt, p: part, id: outcome.id }).catch((err: unknown) =>
+          this.log.error({ err, delivery: deliveryId }, 'cannot journal an accepted part'),
+        );
+      } else if (answered || !ctx.unanswered.has(part)) {
+        if (ctx.written.has(part)) this.journal.note({ t: 'x', d: deliveryId, a: ctx.attempt, p: part });
+      }
       this.receipts.submitEnded(this.config.id);
       if (outcome.kind === 'ok') {
         this.metrics?.submitted.inc({ link: name });
@@ -318,18 +388,38 @@ export class LinkSender {
     }
   }
 
-  private async retryOrFail(d: Delivery, attempt: number, o: Extract<SubmitOutcome, { kind: 'retry' }>, ids: string[]): Promise<void> {
+  private async retryOrFail(
+    d: Delivery,
+    attempt: number,
+    o: Extract<SubmitOutcome, { kind: 'retry' }>,
+    ids: string[],
+    unansweredEver = false,
+    entry: (result: AttemptEntry['result'], code?: string) => Pick<DeliveryPatch, 'attempt_log' | 'maybe_duplicate'> = () => ({}),
+  ): Promise<void> {
     const accepted = ids.filter(Boolean).length;
-    if (attempt >= this.policy.maxAttempts) {
+    // nothing of it reached the SMSC this time (link down): no reason to give up while the text is valid
+    const age = Date.now() - (parsePbDate(d.created ?? '') ?? Date.now());
+    if (o.sent === false && attempt >= this.policy.maxAttempts && age >= this.policy.maxWaitMs) {
+      const w = this.policy.maxWaitMs;
+      const span = w >= 3_600_000 ? `${Math.round(w / 3_600_000)} h` : `${Math.max(1, Math.round(w / 60_000))} min`;
+      const error = `Not sent: ${o.reason} for over ${span}, the text's validity` + (accepted ? ` (${accepted} of ${ids.length} parts were sent)` : '');
+      const status = unansweredEver ? 'unknown' : 'failed';
+      await this.finish(d, attempt, { status, attempts: attempt, smsc_ids: ids, error, error_code: 'expired', done_at: pbDate(), ...entry(status, 'expired') });
+      return;
+    }
+    if (o.sent !== false && attempt >= this.policy.maxAttempts) {
       const error = `Gave up after ${attempt} attempts: ${o.reason}` + (accepted ? ` (${accepted} of ${ids.length} parts were sent)` : '');
-      await this.finish(d, { status: 'failed', attempts: attempt, smsc_ids: ids, error, error_code: o.code, done_at: pbDate() });
+      // a write that never got its answer may have reached the phone: not "failed", unknown
+      const status = unansweredEver ? 'unknown' : 'failed';
+      await this.finish(d, attempt, { status, attempts: attempt, smsc_ids: ids, error, error_code: o.code, done_at: pbDate(), ...entry(status, o.code) });
       return;
     }
     this.metrics?.retried.inc({ link: this.config.name });
     const at = Date.now() + backoffDelay(attempt, this.policy.retry);
     await this.finish(
       d,
-      { status: 'queued', attempts: attempt, smsc_ids: ids, next_attempt_at: pbDate(at), error: `${o.reason}; retrying`, error_code: o.code },
+      attempt,
+      { status: 'queued', attempts: attempt, smsc_ids: ids, next_attempt_at: pbDate(at), error: `${o.reason}; retrying`, error_code: o.code, ...entry('retry', o.code) },
       'queued',
     );
   }
@@ -340,16 +430,24 @@ export class LinkSender {
    * (every few seconds, for as long as the bridge runs; three times once it
    * is stopping) rather than dropped.
    */
-  private async finish(d: Delivery, patch: DeliveryPatch, tracked?: 'sent' | 'queued'): Promise<void> {
+  private async finish(d: Delivery, deliveryAttempt: number, patch: DeliveryPatch, tracked?: 'sent' | 'queued'): Promise<void> {
+    // the outcome waits in the journal until PocketBase has it; the next start stores it otherwise
+    this.journal.note({ t: 'o', d: d.id, a: deliveryAttempt, patch });
     for (let attempt = 1; ; attempt++) {
       try {
         await this.store.updateDelivery(d.id, patch);
+        this.journal.note({ t: 's', d: d.id });
         break;
       } catch (err) {
         const permanent = err instanceof StoreError && !err.temporary;
         if (permanent || (this.stopping && attempt >= 3)) {
-          this.log.error({ err: (err as Error).message, delivery: d.id, patch }, 'cannot store the delivery outcome');
-          this.receipts.forget(d.id);
+          if (permanent) this.journal.note({ t: 's', d: d.id });
+          this.log[permanent ? 'error' : 'warn'](
+            { err: (err as Error).message, delivery: d.id, patch },
+            permanent ? 'cannot store the delivery outcome' : 'cannot store the delivery outcome before stopping; it waits in the journal',
+          );
+          // receipts it held stay open in the journal unless the delivery is gone for good
+          this.receipts.forget(d.id, permanent);
           return;
         }
         if (attempt % 10 === 1) this.log.warn({ err: (err as Error).message, delivery: d.id, attempt }, 'storing the delivery outcome failed; retrying');
@@ -358,13 +456,16 @@ export class LinkSender {
     }
     const name = this.config.name;
     if (patch.status === 'sent' || tracked === 'sent') this.metrics?.sent.inc({ link: name });
-    if (patch.status === 'failed') this.metrics?.failed.inc({ link: name });
+    if (patch.status === 'failed' || patch.status === 'unknown') this.metrics?.failed.inc({ link: name });
     if (patch.status === 'delivered') this.metrics?.delivered.inc({ link: name });
-    if (patch.status === 'failed' || patch.status === 'delivered') {
+    if (patch.status === 'failed' || patch.status === 'delivered' || patch.status === 'unknown') {
       this.log.info({ delivery: d.id, status: patch.status, error: patch.error }, 'delivery done');
-      await this.receipts.markWritten(d.id, patch.status);
+      await this.receipts.markWritten(d.id, patch.status === 'delivered' ? 'delivered' : 'failed');
     } else if (patch.status === 'sent') {
-      await this.receipts.markWritten(d.id, 'sent').catch((err: unknown) => this.log.warn({ err, delivery: d.id }, 'storing a receipt that came during the write failed'));
+      // a receipt that came during the write is in the journal until its effect is stored
+      await this.receipts.markWritten(d.id, 'sent').catch((err: unknown) =>
+        this.log.warn({ err, delivery: d.id }, 'storing a receipt that came during the write failed; it waits in the journal'),
+      );
     } else {
       await this.receipts.markWritten(d.id, 'queued');
     }

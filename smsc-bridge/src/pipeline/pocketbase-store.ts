@@ -7,6 +7,7 @@ import PocketBase, { ClientResponseError, type RecordModel } from 'pocketbase';
 import type { Logger } from '../log.js';
 import {
   StoreError,
+  type AttemptEntry,
   type Delivery,
   type DeliveryPatch,
   type DeliveryStatus,
@@ -85,6 +86,8 @@ export function toDelivery(r: RecordModel): Delivery {
     link: str(r.link),
     sent_at: str(r.sent_at),
     done_at: str(r.done_at),
+    attempt_log: Array.isArray(r.attempt_log) ? (r.attempt_log as AttemptEntry[]) : [],
+    maybe_duplicate: r.maybe_duplicate === true,
     created: str(r.created),
     updated: str(r.updated),
   };
@@ -202,6 +205,15 @@ export class PocketBaseStore implements Store {
       return page.items.map(toDelivery);
     } catch (err) {
       throw storeError(err, `listing ${status} deliveries`);
+    }
+  }
+
+  async getDelivery(id: string): Promise<Delivery | null> {
+    try {
+      return toDelivery(await this.pb.collection('deliveries').getOne(id));
+    } catch (err) {
+      if (err instanceof ClientResponseError && err.status === 404) return null;
+      throw storeError(err, `reading delivery ${id}`);
     }
   }
 

@@ -1,13 +1,28 @@
 // The submit rate of one link: a token bucket for max_per_second, and the
-// reaction to ESME_RTHROTTLED: pause at least a second, halve the rate,
-// then creep back up while the SMSC stays quiet.
+// reaction to ESME_RTHROTTLED, AIMD as TCP does it: pause at least a second
+// and halve the rate (multiplicative decrease, at most once per pause, never
+// below a tenth of the ceiling), then add a tenth of the ceiling (at least
+// 10/s) every second without throttling (additive increase) until the
+// configured rate is back. A link without a limit takes the rate it reached
+// as its ceiling, keeps probing above it, and drops the limit after 30 s
+// without throttling. docs/bridge.md ("Throttling") has the curves.
 
 /** RateOptions tune the throttling reaction. */
 export interface RateOptions {
   /** pauseMs is the pause after a throttle answer (at least 1000). */
   pauseMs?: number;
-  /** recoverMs is how long without throttling before the rate rises again, and the step between rises. */
-  recoverMs?: number;
+  /** stepMs is the additive increase period. */
+  stepMs?: number;
+  /** increase is the step, as a fraction of the ceiling (at least 1/s). */
+  increase?: number;
+  /** minStep is the smallest additive step, per second. */
+  minStep?: number;
+  /** floor is the lowest rate throttling can bring, as a fraction of the ceiling (at least 1/s). */
+  floor?: number;
+  /** liftMs: a link without a limit drops the one throttling set after this long without throttling. */
+  liftMs?: number;
+  /** settleMs: throttle answers this long after a pause ended still answer submits sent before the decrease. */
+  settleMs?: number;
   now?: () => number;
 }
 
@@ -16,32 +31,44 @@ export interface RateOptions {
  * (0: no limit), in arrival order. After throttled() it holds every permit
  * for the pause, then runs at half the rate that was throttled (the
  * configured one, or the rate measured over the last second when there is
- * no limit), rising by a quarter every recoverMs without a throttle until
- * the configured rate (or no limit) is back.
+ * no limit; that measured rate is then the ceiling), and adds
+ * increase × ceiling every stepMs without a throttle until the ceiling is
+ * reached and the configured rate (or no limit) is back. Throttle answers
+ * during the pause and settleMs after it count as the same event.
  */
 export class RateLimiter {
   private configured: number;
   /** current is the rate in force; 0 means unlimited. */
   private current: number;
-  private ceilingAfterThrottle = 0;
+  private ceiling = 0;
   private tokens: number;
   private lastRefill: number;
   private pausedUntil = 0;
   private lastThrottle: number | null = null;
-  private lastRaise = 0;
+  private lastStep = 0;
   private waiters: { n: number; resolve: () => void }[] = [];
   private timer?: NodeJS.Timeout;
   private windowStart: number;
   private windowCount = 0;
   private lastWindowCount = 0;
   private readonly pauseMs: number;
-  private readonly recoverMs: number;
+  private readonly stepMs: number;
+  private readonly increase: number;
+  private readonly minStep: number;
+  private readonly liftMs: number;
+  private readonly floorFraction: number;
+  private readonly settleMs: number;
   private readonly now: () => number;
 
   constructor(perSecond: number, opts: RateOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.pauseMs = Math.max(1000, opts.pauseMs ?? 1000);
-    this.recoverMs = opts.recoverMs ?? 5000;
+    this.stepMs = opts.stepMs ?? 1000;
+    this.increase = opts.increase ?? 0.1;
+    this.minStep = opts.minStep ?? 10;
+    this.liftMs = opts.liftMs ?? 30_000;
+    this.floorFraction = opts.floor ?? 0.1;
+    this.settleMs = opts.settleMs ?? 500;
     this.configured = Math.max(0, perSecond);
     this.current = this.configured;
     this.tokens = Math.max(1, this.current);
@@ -64,6 +91,10 @@ export class RateLimiter {
     this.configured = Math.max(0, perSecond);
     if (this.lastThrottle === null || this.configured === 0 || this.current === 0 || this.current > this.configured) {
       this.current = this.configured;
+      this.lastThrottle = null;
+      this.ceiling = 0;
+    } else {
+      this.ceiling = this.configured;
     }
     this.tokens = Math.min(this.tokens, Math.max(1, this.current));
     this.service();
@@ -82,15 +113,17 @@ export class RateLimiter {
   throttled(): void {
     const now = this.now();
     this.measure(now);
-    // many answers to one burst are one event: pause once, halve once
-    if (now < this.pausedUntil) return;
+    // answers to the submits of one round are one event: decrease once per pause
+    if (this.lastThrottle !== null && now < this.pausedUntil + this.settleMs) return;
     const base = this.current > 0 ? this.current : Math.max(this.lastWindowCount, this.windowCount, 2);
-    if (this.configured === 0 && this.ceilingAfterThrottle === 0) this.ceilingAfterThrottle = base * 2;
-    this.current = Math.max(1, Math.floor(base / 2));
+    if (this.configured > 0) this.ceiling = this.configured;
+    else if (this.ceiling === 0) this.ceiling = base;
+    const floor = Math.max(1, Math.ceil(this.ceiling * this.floorFraction));
+    this.current = Math.max(floor, Math.floor(base / 2));
     this.tokens = 0;
     this.pausedUntil = now + this.pauseMs;
     this.lastThrottle = now;
-    this.lastRaise = now;
+    this.lastStep = this.pausedUntil;
     this.service();
   }
 
@@ -109,18 +142,24 @@ export class RateLimiter {
     }
   }
 
+  // additive increase: one step per stepMs since the pause ended, up to the ceiling
   private recover(now: number): void {
-    if (this.lastThrottle === null || this.current === 0) return;
-    if (now - this.lastThrottle < this.recoverMs || now - this.lastRaise < this.recoverMs) return;
-    this.lastRaise = now;
-    const next = Math.ceil(this.current * 1.25);
-    const ceiling = this.configured > 0 ? this.configured : this.ceilingAfterThrottle;
-    if (next >= ceiling) {
+    if (this.lastThrottle === null || this.current === 0 || now < this.pausedUntil) return;
+    const steps = Math.floor((now - this.lastStep) / this.stepMs);
+    if (steps <= 0) return;
+    this.lastStep += steps * this.stepMs;
+    this.current += steps * Math.max(this.minStep, Math.round(this.ceiling * this.increase));
+    if (this.configured > 0 && this.current >= this.configured) {
       this.current = this.configured;
       this.lastThrottle = null;
-      this.ceilingAfterThrottle = 0;
-    } else {
-      this.current = next;
+      this.ceiling = 0;
+    } else if (this.configured === 0 && now - this.lastThrottle >= this.liftMs) {
+      this.current = 0;
+      this.lastThrottle = null;
+      this.ceiling = 0;
+    } else if (this.configured === 0 && this.current >= this.ceiling) {
+      // no limit configured: probe above the rate that was throttled
+      this.ceiling = this.current;
     }
   }
 

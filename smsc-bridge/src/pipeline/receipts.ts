@@ -3,6 +3,9 @@
 // delivery part whose submit_sm_resp gave that id (raw, hex/decimal or
 // leading-zero forms, per link), combining the receipts of a long message's
 // parts, and holding receipts that arrive before their submit_sm_resp.
+// Each receipt carries the key of its journal record; the tracker reports
+// the keys whose effect is stored (or that it dropped), so the journal can
+// forget them (journal.ts).
 
 import { decodeUcs2 } from '../codec/ucs2.js';
 import { isFinalState, messageIdKeys, messageStateName, parseReceipt, type MessageIdMode } from '../codec/receipt.js';
@@ -111,6 +114,8 @@ interface Entry {
   written: boolean;
   failure?: { error: string; code: string };
   at: number;
+  /** keys of the journaled receipts whose effect this entry holds until its outcome is stored */
+  keys: string[];
 }
 
 /** ReceiptOutcome is the combined status of a delivery's parts, once final. */
@@ -129,6 +134,8 @@ export interface TrackerOptions {
   /** entryTtlMs drops parts that never got a receipt from memory (the store lookup still finds them). */
   entryTtlMs?: number;
   maxEntries?: number;
+  /** writeRetries bounds the attempts to store an outcome a receipt decided during the `sent` write. */
+  writeRetries?: number;
 }
 
 /**
@@ -142,24 +149,28 @@ export interface TrackerOptions {
 export class ReceiptTracker {
   private entries = new Map<string, Entry>();
   private byKey = new Map<string, { entry: Entry; part: number }>();
-  private early = new Map<string, { receipt: Receipt; at: number }>();
+  // one holder per receipt, under each of its id forms; `left` counts the forms still mapped
+  private early = new Map<string, { receipt: Receipt; at: number; key: string; left: number }>();
   private inFlight = new Map<string, number>();
   private readonly store: Store;
   private readonly log: Logger;
   private readonly metrics?: Metrics;
   private readonly opts: Required<TrackerOptions>;
   private readonly linkNames = new Map<string, string>();
+  private readonly onSettled: (keys: string[]) => void;
 
-  constructor(deps: { store: Store; log: Logger; metrics?: Metrics }, opts: TrackerOptions = {}) {
+  constructor(deps: { store: Store; log: Logger; metrics?: Metrics; onSettled?: (keys: string[]) => void }, opts: TrackerOptions = {}) {
     this.store = deps.store;
     this.log = deps.log;
     this.metrics = deps.metrics;
+    this.onSettled = deps.onSettled ?? (() => {});
     this.opts = {
       earlyTtlMs: opts.earlyTtlMs ?? 10 * 60_000,
       lookupDelayMs: opts.lookupDelayMs ?? 5_000,
       maxEarly: opts.maxEarly ?? 20_000,
       entryTtlMs: opts.entryTtlMs ?? 72 * 3600_000,
       maxEntries: opts.maxEntries ?? 200_000,
+      writeRetries: opts.writeRetries ?? 30,
     };
   }
 
@@ -192,7 +203,7 @@ export class ReceiptTracker {
     let e = this.entries.get(deliveryId);
     if (!e || e.linkId !== linkId || e.ids.length !== ids.length) {
       if (e) this.drop(e);
-      e = { deliveryId, linkId, format, ids: ids.map(() => ''), states: ids.map(() => 'pending'), written: false, at: Date.now() };
+      e = { deliveryId, linkId, format, ids: ids.map(() => ''), states: ids.map(() => 'pending'), written: false, at: Date.now(), keys: [] };
       this.entries.set(deliveryId, e);
       this.evict();
     }
@@ -214,7 +225,9 @@ export class ReceiptTracker {
       if (!early) continue;
       for (const rk of messageIdKeys(early.receipt.id, idModes(e.format).receipt)) this.early.delete(`${e.linkId}|${rk}`);
       this.log.debug({ delivery: deliveryId, id }, 'receipt had arrived before its submit_sm_resp; applied');
-      this.setPart(e, part, early.receipt).catch((err: unknown) => this.log.error({ err, delivery: deliveryId }, 'storing an early receipt failed'));
+      this.setPart(e, part, early.receipt, early.key).catch((err: unknown) =>
+        this.log.error({ err, delivery: deliveryId }, 'storing an early receipt failed; it waits in the journal'),
+      );
       break;
     }
   }
@@ -241,6 +254,7 @@ export class ReceiptTracker {
     if (status === 'queued') return;
     e.written = true;
     // a receipt that came during the `sent` write was acknowledged already: this write must not be lost
+    // (it is journaled; past the retries the next start applies it)
     for (let attempt = 1; ; attempt++) {
       const outcome = this.combine(e);
       if (!outcome || !this.entries.has(deliveryId)) return;
@@ -248,16 +262,19 @@ export class ReceiptTracker {
         await this.writeOutcome(e, outcome);
         return;
       } catch (err) {
-        if (attempt >= 5) throw err;
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        if (attempt >= this.opts.writeRetries) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** attempt)));
       }
     }
   }
 
-  /** forget stops tracking a delivery. */
-  forget(deliveryId: string): void {
+  /**
+   * forget stops tracking a delivery. settle=false keeps its receipts open
+   * in the journal (their effect was not stored; the next start replays them).
+   */
+  forget(deliveryId: string, settle = true): void {
     const e = this.entries.get(deliveryId);
-    if (e) this.drop(e);
+    if (e) this.drop(e, settle);
   }
 
   /**
@@ -267,8 +284,13 @@ export class ReceiptTracker {
    * throws StoreError when the store fails, so the deliver_sm can be answered
    * with a temporary error and the SMSC sends the receipt again.
    */
-  async onReceipt(linkId: string, format: MessageIdMode, r: Receipt): Promise<ReceiptResult> {
+  async onReceipt(linkId: string, format: MessageIdMode, r: Receipt, key = ''): Promise<ReceiptResult> {
     this.metrics?.receipts.inc({ link: this.linkNames.get(linkId) ?? linkId });
+    // intermediate states (ENROUTE, ACCEPTD…) change nothing
+    if (!isFinalState(r.stat)) {
+      this.settle([key]);
+      return 'ignored';
+    }
     const modes = idModes(format);
     const keys = messageIdKeys(r.id, modes.receipt);
     const inMemory = () => {
@@ -287,33 +309,36 @@ export class ReceiptTracker {
     if (!hit && (this.inFlight.get(linkId) ?? 0) > 0) {
       // most likely the receipt of a submit whose response is still on its way (a tx+rx pair):
       // hold it, and ask the store only if no response claims it in time
-      this.buffer(linkId, keys, r);
+      this.buffer(linkId, keys, r, key);
       this.deferLookup(linkId, format, r, keys);
       return 'buffered';
     }
     if (!hit) {
       const found = await this.lookup(linkId, format, r.id, keys);
-      if (found === 'done') return 'ignored';
+      if (found === 'done') {
+        this.settle([key]);
+        return 'ignored';
+      }
       // the submit_sm_resp may have been recorded while the store was asked
       hit = inMemory() ?? found;
     }
     if (!hit) {
-      this.buffer(linkId, keys, r);
+      this.buffer(linkId, keys, r, key);
       return 'buffered';
     }
-    if (!isFinalState(r.stat)) return 'ignored';
-    return this.setPart(hit.entry, hit.part, r);
+    return this.setPart(hit.entry, hit.part, r, key);
   }
 
   private deferLookup(linkId: string, format: MessageIdMode, r: Receipt, keys: string[], attempt = 1): void {
     const timer = setTimeout(async () => {
-      const stillWaiting = keys.some((k) => this.early.get(`${linkId}|${k}`)?.receipt === r);
-      if (!stillWaiting) return;
+      const waiting = keys.map((k) => this.early.get(`${linkId}|${k}`)).find((x) => x?.receipt === r);
+      if (!waiting) return;
       try {
         const found = await this.lookup(linkId, format, r.id, keys);
-        if (!found || found === 'done') return;
+        if (!found) return;
         for (const k of keys) this.early.delete(`${linkId}|${k}`);
-        await this.setPart(found.entry, found.part, r);
+        if (found === 'done') return this.settle([waiting.key]);
+        await this.setPart(found.entry, found.part, r, waiting.key);
       } catch (err) {
         if (attempt < 5) this.deferLookup(linkId, format, r, keys, attempt + 1);
         else this.log.error({ err, id: r.id }, 'cannot apply a receipt: the store keeps failing');
@@ -349,6 +374,7 @@ export class ReceiptTracker {
       states: d.smsc_ids.map((id) => (id ? 'assumed' : 'pending')),
       written: d.status === 'sent',
       at: Date.now(),
+      keys: [],
     };
     this.entries.set(d.id, e);
     for (const [i, id] of e.ids.entries()) {
@@ -357,8 +383,12 @@ export class ReceiptTracker {
     return e;
   }
 
-  private async setPart(e: Entry, part: number, r: Receipt): Promise<ReceiptResult> {
-    if (!isFinalState(r.stat)) return 'ignored';
+  private async setPart(e: Entry, part: number, r: Receipt, key = ''): Promise<ReceiptResult> {
+    if (!isFinalState(r.stat)) {
+      this.settle([key]);
+      return 'ignored';
+    }
+    if (key) e.keys.push(key);
     if (r.stat === 'DELIVRD') {
       if (e.states[part] !== 'failed') e.states[part] = 'delivered';
     } else {
@@ -389,17 +419,29 @@ export class ReceiptTracker {
     this.drop(e);
   }
 
-  private buffer(linkId: string, keys: string[], r: Receipt): void {
+  private buffer(linkId: string, keys: string[], r: Receipt, key: string): void {
     const now = Date.now();
     for (const [k, v] of this.early) {
-      if (now - v.at <= this.opts.earlyTtlMs && this.early.size < this.opts.maxEarly) break;
+      if (now - v.at <= this.opts.earlyTtlMs && this.early.size + keys.length <= this.opts.maxEarly) break;
       this.early.delete(k);
-      this.log.info({ id: v.receipt.id, stat: v.receipt.stat }, 'dropping a receipt that matched no message awaiting one');
+      // one receipt sits under several id forms: settle it when its last form goes
+      if (--v.left === 0) {
+        this.log.info({ id: v.receipt.id, stat: v.receipt.stat }, 'dropping a receipt that matched no message awaiting one');
+        this.settle([v.key]);
+      }
     }
-    for (const k of keys) this.early.set(`${linkId}|${k}`, { receipt: r, at: now });
+    const holder = { receipt: r, at: now, key, left: keys.length };
+    for (const k of keys) this.early.set(`${linkId}|${k}`, holder);
   }
 
-  private drop(e: Entry): void {
+  private settle(keys: string[]): void {
+    const real = keys.filter(Boolean);
+    if (real.length > 0) this.onSettled(real);
+  }
+
+  private drop(e: Entry, settle = true): void {
+    if (settle) this.settle(e.keys);
+    e.keys = [];
     this.entries.delete(e.deliveryId);
     for (const id of e.ids) {
       if (!id) continue;
@@ -410,12 +452,13 @@ export class ReceiptTracker {
     }
   }
 
+  // oldest first: past entryTtlMs, or over maxEntries. A dropped part can still be found
+  // through the store when its receipt comes; its journaled receipts stay open for the next start
   private evict(): void {
     const now = Date.now();
     for (const e of this.entries.values()) {
       if (this.entries.size <= this.opts.maxEntries && now - e.at <= this.opts.entryTtlMs) break;
-      if (!e.written) continue;
-      this.drop(e);
+      this.drop(e, false);
     }
   }
 }

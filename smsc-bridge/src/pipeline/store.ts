@@ -7,7 +7,22 @@
 import type { LinkSettings, LinkStateValue } from '../../../src/lib/domain/smsc-link.js';
 
 /** DeliveryStatus is a deliveries.status value. */
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'unknown';
+
+/**
+ * AttemptEntry is one attempt in deliveries.attempt_log: the ids the SMSC
+ * gave in it ('' for parts not accepted in it), the parts written to the
+ * socket that never got an answer (the SMSC may have taken them), and how
+ * the attempt ended.
+ */
+export interface AttemptEntry {
+  n: number;
+  at: string;
+  ids: string[];
+  unanswered: number[];
+  result: 'sent' | 'delivered' | 'failed' | 'retry' | 'unknown';
+  code?: string;
+}
 
 /** Delivery is one SMS leg: one message to one number. Dates are PocketBase date strings ('' when empty). */
 export interface Delivery {
@@ -27,6 +42,10 @@ export interface Delivery {
   link: string;
   sent_at: string;
   done_at: string;
+  /** attempt_log lists every attempt with its ids (newest last, at most ATTEMPT_LOG_MAX). */
+  attempt_log?: AttemptEntry[];
+  /** maybe_duplicate: a part was written again after an earlier write of it got no answer, so the phone may get it twice. */
+  maybe_duplicate?: boolean;
   /** created orders the sweep; PocketBase sets it. */
   created?: string;
   /** updated tells a stale copy (from a slow sweep or a late event) from the current row; PocketBase sets it. */
@@ -95,6 +114,8 @@ export interface Store {
    */
   listDueDeliveries(limit: number, from?: string): Promise<Delivery[]>;
   listDeliveriesByStatus(status: DeliveryStatus, limit: number): Promise<Delivery[]>;
+  /** getDelivery reads one delivery; null when it does not exist. */
+  getDelivery(id: string): Promise<Delivery | null>;
   /**
    * findDeliveriesBySmscIds returns deliveries on linkId that a receipt can
    * still change (queued, sending, sent) whose smsc_ids contain any of the

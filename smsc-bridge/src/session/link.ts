@@ -162,10 +162,10 @@ export class SmppLink extends EventEmitter {
    * a window slot) and resolves with the response PDU, whatever its status.
    * Rejects with LinkDownError when no transmitter is bound.
    */
-  submit(fields: Record<string, unknown>, timeoutMs?: number): Promise<PDU> {
+  submit(fields: Record<string, unknown>, timeoutMs?: number, beforeWrite?: () => Promise<void>): Promise<PDU> {
     const s = this.transmitter();
     if (!s || !s.isBound) return Promise.reject(new LinkDownError(`link ${this.opts.name} is not bound`, false));
-    return s.request('submit_sm', fields, timeoutMs ? { timeoutMs } : {});
+    return s.request('submit_sm', fields, { ...(timeoutMs ? { timeoutMs } : {}), beforeWrite });
   }
 
   /**

@@ -70,6 +70,12 @@ export interface RequestOptions {
   /** bypassWindow sends at once without taking a window slot (bind, enquire_link, unbind). */
   bypassWindow?: boolean;
   timeoutMs?: number;
+  /**
+   * beforeWrite runs once the request has its window slot, right before it is
+   * written to the socket (the bridge journals "about to write" there). If it
+   * throws, nothing is written and the request rejects with its error.
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 interface InFlight {
@@ -203,6 +209,14 @@ export class SmppSession {
     }
     const windowed = !ropts.bypassWindow;
     if (windowed) await this.acquireSlot();
+    if (ropts.beforeWrite) {
+      try {
+        await ropts.beforeWrite();
+      } catch (err) {
+        if (windowed) this.releaseSlot();
+        throw err;
+      }
+    }
     const seq = this.nextSequence();
     let pdu: PDU;
     let bytes: Buffer;

@@ -131,8 +131,13 @@ export type InboxEvent =
   | { type: 'delivery'; delivery: DeliveryRecord; conversation: string }
   | { type: 'typing'; conversation: string; user: string; name: string; stopped?: boolean };
 
-/** DeliveryStatus is where one SMS leg stands: queued and sending (the bridge has it), sent (the SMSC took it), delivered (the handset's receipt), failed. */
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
+/**
+ * DeliveryStatus is where one SMS leg stands: queued and sending (the bridge
+ * has it), sent (the SMSC took it), delivered (the handset's receipt),
+ * failed, or unknown (the bridge stopped after handing it to the SMSC and
+ * before the answer: it may not have been sent).
+ */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'unknown';
 
 /** DeliveryRecord is a `deliveries` record: one message texted to one phone. */
 export interface DeliveryRecord {
@@ -150,6 +155,8 @@ export interface DeliveryRecord {
   error_code: string;
   segments: number;
   encoding: 'GSM-7' | 'UCS-2' | '';
+  /** true when a part was sent again after a send that got no answer: the phone may have it twice */
+  maybe_duplicate?: boolean;
   created: string;
   /** changes with every status move: the newest copy of a delivery wins */
   updated: string;

@@ -3,6 +3,7 @@ import type { DeliveryRecord, DeliveryStatus, MessageRecord, NumberRecord, Parti
 import {
   askAdmins,
   composerPlan,
+  canRetry,
   deliveryLines,
   mayHaveDeliveries,
   mergeDeliveries,
@@ -160,12 +161,28 @@ describe('deliveries', () => {
     ]);
   });
 
+  it('shows an unknown outcome as "may not have been sent" with its reason, and a possible duplicate with a note', () => {
+    const lines = deliveryLines(
+      [
+        delivery('d1', '+12015550161', 'unknown', { error: 'The bridge stopped … Retry?', error_code: 'unknown_after_restart' }),
+        delivery('d2', '+12015550162', 'delivered', { maybe_duplicate: true })
+      ],
+      'US'
+    );
+    expect(lines.map((l) => [l.label, l.reason, l.note, canRetry(l.state)])).toEqual([
+      ['May not have been sent', 'The bridge stopped … Retry?', '', true],
+      ['Delivered', '', 'May have been sent twice', false]
+    ]);
+  });
+
   it.each([
     [[], ''],
     [['sending'], 'Sending…'],
     [['sent'], 'Sent'],
     [['delivered', 'delivered'], '2 delivered'],
-    [['failed', 'queued', 'delivered', 'sending', 'delivered'], '2 delivered · 2 sending · 1 failed']
+    [['failed', 'queued', 'delivered', 'sending', 'delivered'], '2 delivered · 2 sending · 1 failed'],
+    [['unknown'], 'May not have been sent'],
+    [['unknown', 'failed', 'sent'], '1 sent · 1 unsure · 1 failed']
   ] as [DeliveryStatus[], string][])('summarises %j as %s', (statuses, want) => {
     expect(summariseDeliveries(statuses.map((status) => ({ status })))).toBe(want);
   });

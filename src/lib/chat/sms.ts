@@ -100,7 +100,7 @@ export function composerPlan(body: string, prefix = ''): ComposerPlan | null {
 }
 
 /** DeliveryState is a delivery as people see it: queued and sending both read "sending". */
-export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'failed';
+export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'failed' | 'unknown';
 
 /** deliveryState maps the stored status to what the bubble shows. */
 export function deliveryState(status: DeliveryStatus): DeliveryState {
@@ -112,8 +112,17 @@ export const DELIVERY_LABELS: Record<DeliveryState, string> = {
   sending: 'Sending…',
   sent: 'Sent',
   delivered: 'Delivered',
-  failed: 'Failed'
+  failed: 'Failed',
+  unknown: 'May not have been sent'
 };
+
+/** MAYBE_TWICE is the note on a delivery that was sent again after a send that got no answer. */
+export const MAYBE_TWICE = 'May have been sent twice';
+
+/** canRetry says whether a person may send a delivery again: failed, or unknown. */
+export function canRetry(state: DeliveryState): boolean {
+  return state === 'failed' || state === 'unknown';
+}
 
 /** failureReason says why a delivery failed: the bridge's sentence, else its code. */
 export function failureReason(d: Pick<DeliveryRecord, 'error' | 'error_code'>): string {
@@ -130,8 +139,10 @@ export interface DeliveryLine {
   who: string;
   state: DeliveryState;
   label: string;
-  /** for failed ones, why; '' otherwise */
+  /** for failed and unknown ones, why; '' otherwise */
   reason: string;
+  /** MAYBE_TWICE when the phone may have got it twice; '' otherwise */
+  note: string;
 }
 
 /** deliveryLines lists a message's recipients with their status, by phone number. */
@@ -140,11 +151,18 @@ export function deliveryLines(list: readonly DeliveryRecord[], country: string):
     .sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0))
     .map((d) => {
       const state = deliveryState(d.status);
-      return { id: d.id, who: formatPhone(d.to, country), state, label: DELIVERY_LABELS[state], reason: state === 'failed' ? failureReason(d) : '' };
+      return {
+        id: d.id,
+        who: formatPhone(d.to, country),
+        state,
+        label: DELIVERY_LABELS[state],
+        reason: canRetry(state) ? failureReason(d) : '',
+        note: d.maybe_duplicate ? MAYBE_TWICE : ''
+      };
     });
 }
 
-const SUMMARY_ORDER: DeliveryState[] = ['delivered', 'sent', 'sending', 'failed'];
+const SUMMARY_ORDER: DeliveryState[] = ['delivered', 'sent', 'sending', 'unknown', 'failed'];
 
 /**
  * summariseDeliveries sums up a message's deliveries in one line: the status
@@ -152,6 +170,7 @@ const SUMMARY_ORDER: DeliveryState[] = ['delivered', 'sent', 'sending', 'failed'
  * ("2 delivered · 1 sending · 1 failed"). '' for none.
  */
 export function summariseDeliveries(list: readonly Pick<DeliveryRecord, 'status'>[]): string {
+  const word: Record<DeliveryState, string> = { delivered: 'delivered', sent: 'sent', sending: 'sending', unknown: 'unsure', failed: 'failed' };
   if (list.length === 0) return '';
   const counts = new Map<DeliveryState, number>();
   for (const d of list) {
@@ -160,7 +179,7 @@ export function summariseDeliveries(list: readonly Pick<DeliveryRecord, 'status'
   }
   if (list.length === 1) return DELIVERY_LABELS[deliveryState(list[0].status)];
   return SUMMARY_ORDER.filter((s) => counts.has(s))
-    .map((s) => `${counts.get(s)} ${s}`)
+    .map((s) => `${counts.get(s)} ${word[s]}`)
     .join(' · ');
 }
 
@@ -189,7 +208,9 @@ export function mergeDeliveries(map: DeliveriesByMessage, incoming: readonly Del
 }
 
 function sameDelivery(a: DeliveryRecord, b: DeliveryRecord): boolean {
-  return a.updated === b.updated && a.status === b.status && a.error === b.error && a.error_code === b.error_code;
+  return (
+    a.updated === b.updated && a.status === b.status && a.error === b.error && a.error_code === b.error_code && a.maybe_duplicate === b.maybe_duplicate
+  );
 }
 
 /** newestUpdate is the latest `updated` among the deliveries known; '' for none. */
