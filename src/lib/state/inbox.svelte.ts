@@ -17,6 +17,7 @@ import {
 } from '$lib/chat/inbox';
 import { nextExpiry, pruneTyping, type TypingMap } from '$lib/chat/typing';
 import { threadPhone } from '$lib/chat/sms';
+import { inQueue, isWaiting } from '$lib/chat/queues';
 import { formatPhone } from '$lib/domain/phone';
 import { DirectoryState } from './directory.svelte';
 import { SmsState } from './sms.svelte';
@@ -195,8 +196,9 @@ export class InboxState {
     return formatPhone(e164, this.country);
   }
 
-  /** isListed says whether the sidebar shows a conversation: a direct chat appears for the other person once something is said in it. */
+  /** isListed says whether the ordinary list shows a conversation: a direct chat appears for the other person once something is said in it; a conversation waiting in a queue shows in the queue section instead. */
   isListed(c: ConversationRecord): boolean {
+    if (isWaiting(c)) return false;
     return c.kind !== 'direct' || !!c.last_message_at || c.created_by === this.#me;
   }
 
@@ -234,6 +236,11 @@ export class InboxState {
     this.#apply({ type: 'removed', conversation: id });
   }
 
+  /** drop takes a conversation out of your inbox now, as its `removed` event would (a claim refused because someone else won). */
+  drop(id: string): void {
+    if (this.find(id)) this.#apply({ type: 'removed', conversation: id });
+  }
+
   /** markRead clears a conversation's count (its view moved your read position to the newest message). */
   markRead(id: string): void {
     this.unread = setUnread(this.unread, id, 0);
@@ -241,7 +248,9 @@ export class InboxState {
 
   #apply(event: InboxEvent): void {
     const before = { conversations: this.conversations, unread: this.unread, typing: this.typing };
-    const titles = event.type === 'removed' ? this.#titleById(event.conversation) : '';
+    // a queue conversation comes and goes with claims and logins: the queue section shows that, not a notice
+    const gone = event.type === 'removed' ? this.find(event.conversation) : undefined;
+    const titles = gone && !inQueue(gone) ? this.titleOf(gone) : '';
     const { data, effects } = applyInboxEvent(before, event, { me: this.#me, reading: this.reading, now: Date.now() });
     if (data.conversations !== before.conversations) this.conversations = data.conversations;
     if (data.unread !== before.unread) this.unread = data.unread;
@@ -258,11 +267,6 @@ export class InboxState {
       }
     }
     for (const fn of this.#listeners) fn(event);
-  }
-
-  #titleById(id: string): string {
-    const c = this.find(id);
-    return c ? this.titleOf(c) : '';
   }
 
   #alert(m: MessageRecord): void {
