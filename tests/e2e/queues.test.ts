@@ -8,7 +8,7 @@
 // race says who won; the sweep's automatic release and the highlight show.
 // The tests run in order and build on each other. With QUEUE_SHOTS=<dir>
 // set, screenshots of the screens are written there.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -54,10 +54,18 @@ describe('SMS queues, end to end', () => {
     return { account, context, page };
   }
 
-  async function shot(p: Person, name: string) {
-    if (!shots) return;
-    mkdirSync(shots, { recursive: true });
-    await p.page.screenshot({ path: join(shots, `${name}.png`) });
+  /** shot saves a screenshot (with QUEUE_SHOTS) and checks that every control on screen has a name. */
+  async function shot(p: Person, name: string, phone = false) {
+    if (phone) await p.page.setViewportSize({ width: 390, height: 844 });
+    const tree = await p.page.locator('body').ariaSnapshot();
+    const nameless = tree.split('\n').filter((line) => /^\s*- (button|switch|checkbox|radio|textbox|combobox|link|dialog|spinbutton|slider)( \[[^\]]*\])?:?$/.test(line));
+    expect(nameless, `controls without a name on ${name}`).toEqual([]);
+    if (shots) {
+      mkdirSync(shots, { recursive: true });
+      await p.page.screenshot({ path: join(shots, `${name}.png`) });
+      writeFileSync(join(shots, `${name}.aria.yml`), tree);
+    }
+    if (phone) await p.page.setViewportSize({ width: 1280, height: 800 });
   }
 
   /** text sends a customer's SMS to the queue number through the simulator, as a deliver_sm. */
@@ -150,6 +158,7 @@ describe('SMS queues, end to end', () => {
     await edit.getByRole('radio', { name: /^Queue/ }).check();
     await edit.getByLabel('Queue', { exact: true }).selectOption({ label: 'Sales' });
     await edit.getByText('New texts will wait in Sales. Existing conversations stay where they are, with their history; each joins the queue when its customer next texts.').waitFor();
+    await shot(ada, 'admin-number-queue-mode');
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await edit.waitFor({ state: 'hidden' });
     await page.getByRole('row', { name: /Shop/ }).getByText('Queue: Sales').waitFor();
@@ -161,6 +170,7 @@ describe('SMS queues, end to end', () => {
     await page.getByRole('button', { name: 'Archive Sales' }).click();
     await page.getByRole('alert').getByText('(201) 555-0100 still sends its texts to this queue; switch the number first.').waitFor();
     await shot(ada, 'admin-queues');
+    await shot(ada, 'admin-queues-phone', true);
   });
 
   it('agents who are logged out see a live count only; logged in, the waiting text with its wait and a Claim button, outside the ordinary list', async () => {
@@ -175,8 +185,15 @@ describe('SMS queues, end to end', () => {
     // the greeting goes out on the wire, once
     await expect.poll(() => sent(CUSTOMER), { timeout: 10_000 }).toEqual(['Thanks! An agent will answer shortly.']);
 
+    // a second queue for Alice arrives in her sidebar without reload, and with it "Log in to all"
+    await app.superuser.collection('queues').create({ name: 'Support', members: [alice.account.record.id] });
+    await alice.page.getByRole('switch', { name: 'Logged out of Support' }).waitFor();
+    expect(await bob.page.getByText('Support').count()).toBe(0);
+    await alice.page.getByRole('button', { name: 'Log in to all' }).click();
+    await alice.page.getByRole('switch', { name: 'Logged in to Support' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Log in to all' }).waitFor({ state: 'detached' });
+    await switchOf(bob).click();
     for (const p of [alice, bob]) {
-      await switchOf(p).click();
       await p.page.getByRole('switch', { name: 'Logged in to Sales' }).waitFor();
       expect(await switchOf(p).getAttribute('aria-checked')).toBe('true');
       const item = waitingList(p).getByRole('listitem').filter({ hasText: CUSTOMER_SHOWN });
@@ -187,9 +204,7 @@ describe('SMS queues, end to end', () => {
       expect(await conversations(p).getByText(CUSTOMER_SHOWN).count()).toBe(0);
     }
     await shot(alice, 'agent-waiting-desktop');
-    await alice.page.setViewportSize({ width: 390, height: 844 });
-    await shot(alice, 'agent-waiting-phone');
-    await alice.page.setViewportSize({ width: 1280, height: 800 });
+    await shot(alice, 'agent-waiting-phone', true);
     // past the queue's highlight threshold (6 s) the item says so
     await waitingList(bob).getByRole('listitem').filter({ hasText: 'longer than it should' }).waitFor({ timeout: 15_000 });
     await shot(bob, 'agent-waiting-highlighted');
@@ -214,9 +229,7 @@ describe('SMS queues, end to end', () => {
     await expect.poll(() => sent(CUSTOMER), { timeout: 10_000 }).toContain('Yes, it is still here.');
     expect(await bob.page.getByText('26 inch').count()).toBe(0);
     await shot(alice, 'agent-claimed-desktop');
-    await alice.page.setViewportSize({ width: 390, height: 844 });
-    await shot(alice, 'agent-claimed-phone');
-    await alice.page.setViewportSize({ width: 1280, height: 800 });
+    await shot(alice, 'agent-claimed-phone', true);
   });
 
   it('transfer, release and close write their lines where each agent can read them', async () => {
@@ -238,6 +251,8 @@ describe('SMS queues, end to end', () => {
     await header(bob).getByRole('button', { name: 'Claim' }).waitFor();
     expect(await composer(bob).isDisabled()).toBe(true);
     await bob.page.getByText('Claim this conversation to reply.').waitFor();
+    await shot(bob, 'agent-released-desktop');
+    await shot(bob, 'agent-released-phone', true);
     await waitingList(alice).getByRole('link', { name: new RegExp(escape(CUSTOMER_SHOWN)) }).click();
     await messages(alice).getByText('Released to the queue by Bob').waitFor();
     await messages(alice).getByText('Transferred from Alice to Bob').waitFor();
@@ -253,10 +268,12 @@ describe('SMS queues, end to end', () => {
     await header(alice).getByRole('button', { name: 'Close' }).click();
     const close = alice.page.getByRole('dialog', { name: `Close ${CUSTOMER_SHOWN}?` });
     await close.getByLabel('Reason (optional)').fill('Sold in the shop');
+    await shot(alice, 'agent-close-dialog');
     await close.getByRole('button', { name: 'Close conversation' }).click();
     await messages(alice).getByText('Closed by Alice: Sold in the shop').waitFor();
     await alice.page.getByRole('note').getByText('This conversation is closed.').waitFor();
     await conversations(alice).getByRole('link', { name: /Sales · closed/ }).waitFor();
+    await shot(alice, 'agent-closed');
     const lines = (await app.superuser.collection('messages').getFullList({ filter: `conversation = '${first}' && kind = 'system'`, sort: 'created,id' })).map((m) => m.body);
     expect(lines).toEqual([
       'Waiting in Sales',
@@ -300,6 +317,7 @@ describe('SMS queues, end to end', () => {
     await bob.page.getByRole('switch', { name: 'Logged out of Sales' }).waitFor();
     await queuePanel(bob).getByText('1 waiting').waitFor();
     expect(await bob.page.getByText('Do you deliver?').count()).toBe(0);
+    await shot(bob, 'agent-logged-out');
   });
 });
 
