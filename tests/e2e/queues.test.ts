@@ -319,6 +319,27 @@ describe('SMS queues, end to end', () => {
     expect(await bob.page.getByText('Do you deliver?').count()).toBe(0);
     await shot(bob, 'agent-logged-out');
   });
+
+  it('the admin edits a queue and archives one; its agents\' sidebars follow without reload', async () => {
+    const page = ada.page;
+    await page.goto('/admin/queues');
+    await page.getByRole('button', { name: 'Edit Sales' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit Sales' });
+    expect(await edit.getByLabel('Release a claim after', { exact: true }).inputValue()).toBe('2');
+    expect(await edit.getByLabel('Unit for release a claim after').inputValue()).toBe('min');
+    await edit.getByLabel('Reply when nobody is logged in (optional)').fill('We answer from 9 am.');
+    await edit.getByLabel('Close after', { exact: true }).fill('0');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await page.getByRole('row', { name: /Sales/ }).getByText('Close: never').waitFor();
+    expect(await app.superuser.collection('queues').getOne(queueId)).toMatchObject({ away_reply: 'We answer from 9 am.', close_after_s: 0, release_after_s: 120 });
+
+    await page.getByRole('button', { name: 'Archive Support' }).click();
+    await page.getByRole('status').getByText('Support is archived: its agents are logged out and its conversations kept.').waitFor();
+    await page.getByRole('row', { name: /Support/ }).getByRole('button', { name: 'Restore Support' }).waitFor();
+    await alice.page.getByRole('switch', { name: /Support/ }).waitFor({ state: 'detached' });
+    await alice.page.getByRole('switch', { name: 'Logged in to Sales' }).waitFor();
+  });
 });
 
 function escape(s: string): string {
