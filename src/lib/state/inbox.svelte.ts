@@ -62,6 +62,7 @@ export class InboxState {
   #me = '';
   #listeners = new Set<InboxListener>();
   #reconnectListeners = new Set<() => Promise<void>>();
+  #queuesListeners = new Set<() => void>();
   #leaving = new Set<string>();
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -75,6 +76,11 @@ export class InboxState {
     const subscribe = () =>
       Promise.all([
         pb.realtime.subscribe('inbox', (e: InboxEvent) => !stopped && this.#apply(e)),
+        // an admin made, renamed or archived a queue (rare): on the same stream, so it
+        // goes down and comes back with the inbox's own topic (see onOffline)
+        pb.realtime.subscribe('queues/*', () => {
+          if (!stopped) for (const fn of this.#queuesListeners) fn();
+        }),
         pb.realtime.subscribe('PB_CONNECT', () => {
           if (stopped) return;
           // after a dropped connection the SDK re-subscribes by itself: catch up on
@@ -171,6 +177,12 @@ export class InboxState {
   onReconnect(fn: () => Promise<void>): () => void {
     this.#reconnectListeners.add(fn);
     return () => this.#reconnectListeners.delete(fn);
+  }
+
+  /** onQueuesChanged calls fn when a queue you can see was made, edited or archived; returns the stop function. */
+  onQueuesChanged(fn: () => void): () => void {
+    this.#queuesListeners.add(fn);
+    return () => this.#queuesListeners.delete(fn);
   }
 
   /** find returns a conversation of the list. */

@@ -58,17 +58,9 @@ export class QueuesState {
       if (!this.current.some((q) => q.id === e.queue)) void this.load();
     });
     const offReconnect = inbox.onReconnect(() => this.load());
-    // an admin made a queue with you in it, renamed or archived one: the inbox
-    // topic only carries counts, so follow the (rarely written) collection too
-    let stopped = false;
-    let unsubscribe: (() => Promise<void>) | null = null;
-    pb.collection('queues')
-      .subscribe('*', () => void this.load())
-      .then((fn) => {
-        if (stopped) fn().catch(() => {});
-        else unsubscribe = fn;
-      })
-      .catch(() => {});
+    // an admin made a queue with you in it, renamed or archived one: `queue`
+    // events only carry counts, so the inbox follows the collection too
+    const offQueues = inbox.onQueuesChanged(() => void this.load());
     void this.load();
     // the customer's words for every waiting conversation that appears without them
     const stopTexts = $effect.root(() => {
@@ -79,9 +71,8 @@ export class QueuesState {
     });
     const timer = setInterval(() => this.#tick(), TICK_MS);
     return () => {
-      stopped = true;
       stopTexts();
-      unsubscribe?.().catch(() => {});
+      offQueues();
       off();
       offReconnect();
       clearInterval(timer);
