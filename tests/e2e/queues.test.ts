@@ -45,6 +45,16 @@ describe('SMS queues, end to end', () => {
 
   async function signIn(account: SignedIn): Promise<Person> {
     const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 800 } });
+    // count the alert tones: each one connects its master gain to the speakers once
+    await context.addInitScript(() => {
+      const w = window as unknown as { __tones: number };
+      w.__tones = 0;
+      const connect = AudioNode.prototype.connect as (...args: unknown[]) => unknown;
+      AudioNode.prototype.connect = function (this: AudioNode, ...args: unknown[]) {
+        if (args[0] instanceof AudioDestinationNode) w.__tones++;
+        return connect.apply(this, args);
+      } as typeof AudioNode.prototype.connect;
+    });
     const page = await context.newPage();
     await page.goto('/login');
     await page.getByLabel('Email or extension').fill(String(account.record.extension));
@@ -82,6 +92,7 @@ describe('SMS queues, end to end', () => {
   const messages = (p: Person) => p.page.getByRole('list', { name: /^Messages with / });
   const composer = (p: Person) => p.page.getByRole('textbox', { name: /^Message / });
   const header = (p: Person) => p.page.locator('header.pane-head');
+  const tones = (p: Person) => p.page.evaluate(() => (window as unknown as { __tones: number }).__tones);
 
   beforeAll(async () => {
     [app, browser, sim] = await Promise.all([startAppliance(), launchBrowser(), SmscSimulator.start()]);
@@ -288,9 +299,15 @@ describe('SMS queues, end to end', () => {
 
   it('a claim that lost the race says who won and the item leaves the list', async () => {
     await alice.page.goto('/messages');
+    // a click lets the page make sound (browsers' rule)
+    await alice.page.getByRole('heading', { name: 'Messages', level: 1 }).click();
+    const [aliceTones, bobTones] = [await tones(alice), await tones(bob)];
     await text(SECOND, 'Do you deliver?');
     await waitingList(bob).getByText('Do you deliver?').waitFor();
     await waitingList(alice).getByText('Do you deliver?').waitFor();
+    // both logged-in agents hear it arrive
+    await expect.poll(() => tones(alice)).toBeGreaterThan(aliceTones);
+    await expect.poll(() => tones(bob)).toBeGreaterThan(bobTones);
     const id = (await app.superuser.collection('conversations').getFirstListItem(`sms_key ~ '${SECOND}'`)).id;
     // Alice's claim lands while Bob's is on its way
     await bob.page.route('**/api/queue/*/claim', async (route) => {
@@ -306,12 +323,15 @@ describe('SMS queues, end to end', () => {
     await messages(alice).getByText('Claimed by Alice').waitFor();
   });
 
-  it('an unanswered claim goes back to the queue on the sweep, live in both browsers; logging out leaves a count', async () => {
+  it('an unanswered claim goes back to the queue on the sweep, live in both browsers, and the tone repeats while it waits; logging out leaves a count', async () => {
     const swept = await ada.account.pb.send('/api/queue/sweep', { method: 'POST', body: { at: Date.now() + 121_000 } });
     expect(swept).toEqual({ released: 1, closed: 0 });
     await messages(alice).getByText('Returned to queue: no reply in 2 min').waitFor();
     await header(alice).getByRole('button', { name: 'Claim' }).waitFor();
     await waitingList(bob).getByText('Do you deliver?').waitFor();
+    // while it waits unclaimed the tone comes back (every 30 s), with no new message
+    const before = await tones(alice);
+    await expect.poll(() => tones(alice), { timeout: 40_000, interval: 1000 }).toBeGreaterThan(before);
 
     await switchOf(bob).click();
     await bob.page.getByRole('switch', { name: 'Logged out of Sales' }).waitFor();
