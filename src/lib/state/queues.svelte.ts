@@ -148,7 +148,10 @@ export class QueuesState {
       // what waits there reaches the inbox as conversation events; this is quicker than waiting for them
       if (on) void inbox.load();
     } catch (err) {
-      this.error = readError(err).message;
+      const message = readError(err).message;
+      // taken out of the queue, or it was archived: nothing told this tab (you can no longer see it)
+      await this.load();
+      this.error = message;
     } finally {
       this.switching = new Set([...this.switching].filter((q) => q !== id));
     }
