@@ -443,6 +443,9 @@ export function doUpdateQueue(e: core.RecordRequestEvent): void {
     e.app = app;
   }
   doPublishQueueChange(app, change);
+  // those no longer in it drop it from their sidebar
+  const gone = record.getBool('archived') ? before : before.filter((u) => !after.includes(u));
+  doPublish(app, gone, { type: 'queue', queue: record.id, waiting: 0, agents: [], removed: true });
 }
 
 /** checkQueue validates a queue an admin writes: a name, timeouts in range, and no archiving while a number still uses it. */

@@ -152,7 +152,10 @@ describe('admin: SMSC links and business numbers', () => {
     await dialog.getByText('Without a link, texts from this number cannot go out.').waitFor();
     await dialog.getByLabel('SMSC link').selectOption(linkId);
     await dialog.getByText('Without a link', { exact: false }).waitFor({ state: 'detached' });
-    expect(await dialog.getByRole('radio', { name: 'Queue' }).isDisabled()).toBe(true);
+    // queue mode needs a queue: with none yet, the form points to where to make one
+    await dialog.getByRole('radio', { name: /^Queue/ }).check();
+    await dialog.getByText('There is no queue yet.').waitFor();
+    await dialog.getByRole('radio', { name: /^Direct/ }).check();
 
     await dialog.getByRole('checkbox', { name: /Max Member/ }).check();
     await dialog.getByRole('button', { name: 'Add number' }).click();
@@ -161,7 +164,7 @@ describe('admin: SMSC links and business numbers', () => {
     const row = page.getByRole('row', { name: /Main line/ });
     await row.waitFor();
     const cells = (await row.getByRole('cell').allTextContents()).map((c) => c.replace(/\s+/g, ' ').trim());
-    expect(cells.slice(0, 4)).toEqual(['(201) 555-0100', 'On', 'Carrier A Login refused', '1']);
+    expect(cells.slice(0, 5)).toEqual(['(201) 555-0100', 'On', 'Carrier A Login refused', 'Direct', '1']);
 
     const [number] = await app.superuser.collection('numbers').getFullList();
     numberId = number.id;

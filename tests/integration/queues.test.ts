@@ -186,6 +186,16 @@ describe('transfer, release, close', () => {
     await login(cleo);
   });
 
+  it('tells an agent taken out of a queue to drop it, and hands their claims back', async () => {
+    const q = await admin.pb.collection('queues').create({ name: 'Night', members: [bob.record.id, cleo.record.id] });
+    await login(bob, q.id);
+    const bobInbox = await events(bob.pb, 'inbox');
+    await admin.pb.collection('queues').update(q.id, { members: [cleo.record.id] });
+    expect(await bobInbox.next((e) => e.type === 'queue' && e.queue === q.id && e.removed)).toMatchObject({ waiting: 0, agents: [] });
+    expect(await mine(bob)).not.toContainEqual(expect.objectContaining({ id: q.id }));
+    await bobInbox.off();
+  });
+
   it('hands a disabled agent’s claims back', async () => {
     const extra = agents[4];
     const r = await text('+12015550323', 'Hi');

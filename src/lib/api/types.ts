@@ -70,7 +70,72 @@ export interface ConversationRecord {
   created_by: string;
   created: string;
   updated: string;
+  /** the queue a customer's thread on a queue number belongs to; empty (or absent) outside queues */
+  queue?: string;
+  /** where a queue conversation is: waiting for an agent, claimed by one, or closed */
+  queue_state?: QueueState | '';
+  /** the agent who has it (claimed) or had it last (closed) */
+  claimed_by?: string;
+  /** when it last started waiting */
+  waiting_since?: string;
+  /** when its current owner claimed it */
+  claimed_at?: string;
+  /** the customer's latest text */
+  last_customer_at?: string;
+  /** the owner's latest reply */
+  last_agent_at?: string;
 }
+
+/** QueueState is where a queue conversation is. */
+export type QueueState = 'waiting' | 'claimed' | 'closed';
+
+/** QueueAgent is a logged-in agent of a queue, as the queue routes and events name them. */
+export interface QueueAgent {
+  id: string;
+  name: string;
+}
+
+/** QueueSummary is one of your queues as `GET /api/queues/mine` gives it. */
+export interface QueueSummary {
+  id: string;
+  name: string;
+  /** you are logged in to it (you see its waiting conversations) */
+  logged_in: boolean;
+  /** how many conversations wait in it */
+  waiting: number;
+  /** who is logged in to it now */
+  agents: QueueAgent[];
+  /** a conversation waiting longer than this is highlighted (0: never) */
+  waiting_alert_after_s: number;
+}
+
+/** QueueRecord is a `queues` record: a team of agents that a queue number's texts go to. */
+export interface QueueRecord {
+  id: string;
+  name: string;
+  /** the agents (user ids) */
+  members: string[];
+  /** auto-reply sent once when a conversation starts waiting; '' for none */
+  greeting: string;
+  /** auto-reply instead of the greeting when nobody is logged in; '' for none */
+  away_reply: string;
+  /** a claim whose customer has had no reply for this long goes back to waiting (0: never) */
+  release_after_s: number;
+  /** a conversation quiet this long closes (0: never) */
+  close_after_s: number;
+  /** a conversation waiting longer than this is highlighted (0: never) */
+  waiting_alert_after_s: number;
+  /** archived queues take no texts; they are kept for their conversations */
+  archived: boolean;
+  created: string;
+  updated: string;
+}
+
+/** QueueInput is what an admin saves on a queue. */
+export type QueueInput = Pick<
+  QueueRecord,
+  'name' | 'members' | 'greeting' | 'away_reply' | 'release_after_s' | 'close_after_s' | 'waiting_alert_after_s'
+>;
 
 /** MessageKind: text someone wrote, or a system line the server wrote about a change. */
 export type MessageKind = 'text' | 'system';
@@ -129,7 +194,8 @@ export type InboxEvent =
   | { type: 'removed'; conversation: string }
   | { type: 'participant'; participant: ParticipantRecord }
   | { type: 'delivery'; delivery: DeliveryRecord; conversation: string }
-  | { type: 'typing'; conversation: string; user: string; name: string; stopped?: boolean };
+  | { type: 'typing'; conversation: string; user: string; name: string; stopped?: boolean }
+  | { type: 'queue'; queue: string; waiting: number; agents: QueueAgent[]; removed?: boolean };
 
 /**
  * DeliveryStatus is where one SMS leg stands: queued and sending (the bridge
@@ -173,6 +239,8 @@ export interface NumberRecord {
   label: string;
   sms_enabled: boolean;
   mode: NumberMode | '';
+  /** in queue mode, the queues id its texts go to; empty otherwise */
+  queue?: string;
   /** the smsc_links id texts go out through; empty when none */
   smsc_link: string;
   created: string;
@@ -180,7 +248,7 @@ export interface NumberRecord {
 }
 
 /** NumberInput is what an admin saves on a number. */
-export type NumberInput = Pick<NumberRecord, 'e164' | 'label' | 'sms_enabled' | 'smsc_link'> & { mode: NumberMode };
+export type NumberInput = Pick<NumberRecord, 'e164' | 'label' | 'sms_enabled' | 'smsc_link'> & { mode: NumberMode; queue: string };
 
 /** LinkState is the live state the bridge writes on a link. */
 export type LinkState = LinkStateValue;

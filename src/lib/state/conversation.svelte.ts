@@ -21,6 +21,7 @@ import {
   type DeliveriesByMessage
 } from '$lib/chat/sms';
 import { toServerTime } from '$lib/chat/time';
+import { queueComposerBlock } from '$lib/chat/queues';
 import { canReceiveSms, noReplyReason } from '$lib/domain/phone';
 import {
   LOCAL_PREFIX,
@@ -117,6 +118,8 @@ export class ConversationState {
   /** why nothing can be sent here: an SMS thread with a sender name, or whose phone opted out; '' otherwise */
   blocked = $derived.by(() => {
     if (this.conversation?.kind !== 'sms') return '';
+    const queued = queueComposerBlock(this.conversation, this.me);
+    if (queued) return queued;
     const oneWay = this.phones.find((p) => !canReceiveSms(p.phone));
     if (oneWay) return noReplyReason(oneWay.phone);
     return this.optOuts.length ? optOutRefusal(this.optOuts[0], inbox.country) : '';

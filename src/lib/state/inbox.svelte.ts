@@ -17,6 +17,7 @@ import {
 } from '$lib/chat/inbox';
 import { nextExpiry, pruneTyping, type TypingMap } from '$lib/chat/typing';
 import { threadPhone } from '$lib/chat/sms';
+import { inQueue, isWaiting } from '$lib/chat/queues';
 import { formatPhone } from '$lib/domain/phone';
 import { DirectoryState } from './directory.svelte';
 import { SmsState } from './sms.svelte';
@@ -61,6 +62,7 @@ export class InboxState {
   #me = '';
   #listeners = new Set<InboxListener>();
   #reconnectListeners = new Set<() => Promise<void>>();
+  #queuesListeners = new Set<() => void>();
   #leaving = new Set<string>();
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -74,6 +76,11 @@ export class InboxState {
     const subscribe = () =>
       Promise.all([
         pb.realtime.subscribe('inbox', (e: InboxEvent) => !stopped && this.#apply(e)),
+        // an admin made, renamed or archived a queue (rare): on the same stream, so it
+        // goes down and comes back with the inbox's own topic (see onOffline)
+        pb.realtime.subscribe('queues/*', () => {
+          if (!stopped) for (const fn of this.#queuesListeners) fn();
+        }),
         pb.realtime.subscribe('PB_CONNECT', () => {
           if (stopped) return;
           // after a dropped connection the SDK re-subscribes by itself: catch up on
@@ -172,6 +179,12 @@ export class InboxState {
     return () => this.#reconnectListeners.delete(fn);
   }
 
+  /** onQueuesChanged calls fn when a queue you can see was made, edited or archived; returns the stop function. */
+  onQueuesChanged(fn: () => void): () => void {
+    this.#queuesListeners.add(fn);
+    return () => this.#queuesListeners.delete(fn);
+  }
+
   /** find returns a conversation of the list. */
   find(id: string): ConversationRecord | undefined {
     return this.conversations.find((c) => c.id === id);
@@ -195,8 +208,9 @@ export class InboxState {
     return formatPhone(e164, this.country);
   }
 
-  /** isListed says whether the sidebar shows a conversation: a direct chat appears for the other person once something is said in it. */
+  /** isListed says whether the ordinary list shows a conversation: a direct chat appears for the other person once something is said in it; a conversation waiting in a queue shows in the queue section instead. */
   isListed(c: ConversationRecord): boolean {
+    if (isWaiting(c)) return false;
     return c.kind !== 'direct' || !!c.last_message_at || c.created_by === this.#me;
   }
 
@@ -234,6 +248,11 @@ export class InboxState {
     this.#apply({ type: 'removed', conversation: id });
   }
 
+  /** drop takes a conversation out of your inbox now, as its `removed` event would (a claim refused because someone else won). */
+  drop(id: string): void {
+    if (this.find(id)) this.#apply({ type: 'removed', conversation: id });
+  }
+
   /** markRead clears a conversation's count (its view moved your read position to the newest message). */
   markRead(id: string): void {
     this.unread = setUnread(this.unread, id, 0);
@@ -241,7 +260,9 @@ export class InboxState {
 
   #apply(event: InboxEvent): void {
     const before = { conversations: this.conversations, unread: this.unread, typing: this.typing };
-    const titles = event.type === 'removed' ? this.#titleById(event.conversation) : '';
+    // a queue conversation comes and goes with claims and logins: the queue section shows that, not a notice
+    const gone = event.type === 'removed' ? this.find(event.conversation) : undefined;
+    const titles = gone && !inQueue(gone) ? this.titleOf(gone) : '';
     const { data, effects } = applyInboxEvent(before, event, { me: this.#me, reading: this.reading, now: Date.now() });
     if (data.conversations !== before.conversations) this.conversations = data.conversations;
     if (data.unread !== before.unread) this.unread = data.unread;
@@ -258,11 +279,6 @@ export class InboxState {
       }
     }
     for (const fn of this.#listeners) fn(event);
-  }
-
-  #titleById(id: string): string {
-    const c = this.find(id);
-    return c ? this.titleOf(c) : '';
   }
 
   #alert(m: MessageRecord): void {

@@ -27,8 +27,8 @@ export class NumbersState extends LiveList<NumberRecord> {
    * throws the SDK error; failures on users are returned, since the number is
    * saved by then. */
   async save(id: string | null, input: NumberInput, allowed: readonly string[], users: UsersState): Promise<NumberSaved> {
-    const { e164, label, sms_enabled, mode, smsc_link } = input;
-    const body = { e164, label, sms_enabled, mode, smsc_link };
+    const { e164, label, sms_enabled, mode, queue, smsc_link } = input;
+    const body = { e164, label, sms_enabled, mode, queue: mode === 'queue' ? queue : '', smsc_link };
     let number: NumberRecord;
     try {
       number = id
