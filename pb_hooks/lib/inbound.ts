@@ -7,6 +7,7 @@ import { doSystemLine, doTouchConversation } from './threads';
 import { doFindOrCreateSmsThread } from './sms';
 import { doQueueDeliveries, prefixed, type Legs } from './outbound';
 import { findOptOut, findPhones, optOutReason } from './phones';
+import { findNames } from './contacts';
 import { canReceiveSms, formatPhone, noReplyReason, normaliseAddress } from '../../src/lib/domain/phone';
 import { classifyKeyword } from '../../src/lib/domain/keywords';
 import { MAX_SEGMENTS, checkSegments, planSms } from '../../src/lib/domain/segments';
@@ -134,7 +135,8 @@ function doRouteText(app: CoreApp, number: core.Record, text: InboundText): core
 export function doRelay(app: CoreApp, conversation: core.Record, message: core.Record, number: core.Record, from: string): void {
   const others = findPhones(app, conversation.id).filter((p) => p !== from);
   if (others.length === 0) return;
-  const name = formatPhone(from, findSettings(app).getString('default_country'));
+  // the shared phonebook's name: a personal contact's is its owner's alone
+  const name = findNames(app, [from], '')[from]?.name || formatPhone(from, findSettings(app).getString('default_country'));
   const text = prefixed(app, name, message.getString('body'));
   const plan = planSms(text);
   // a text longer than anyone may send is kept whole in the conversation,

@@ -16,7 +16,10 @@ export type InboxEvent =
   | { type: 'removed'; conversation: string }
   | { type: 'participant'; participant: unknown }
   | { type: 'delivery'; delivery: unknown; conversation: string }
-  | { type: 'typing'; conversation: string; user: string; name: string };
+  | { type: 'typing'; conversation: string; user: string; name: string }
+  | { type: 'contact'; contact: unknown; deleted: boolean }
+  | { type: 'phonebook' }
+  | { type: 'caller_name'; caller_name: unknown };
 
 /** doPublish sends an event to the inbox of every connected client signed in as one of the given active users, except `skip`. */
 export function doPublish(app: CoreApp, users: string[], event: InboxEvent, skip = ''): void {

@@ -91,6 +91,28 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [403, 403, 403, 403, 403],
     delete: [403, 403, 403, 403, 403],
   },
+  // the member's personal contact: nobody else, admins included, sees it
+  contacts: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [400, 200, 400, 400, 400],
+    update: [404, 200, 404, 404, 404],
+    delete: [404, 204, 404, 404, 404],
+  },
+  contact_numbers: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
+  caller_names: {
+    list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
+    view: [404, 200, 200, 200, 200],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -222,6 +244,29 @@ beforeAll(async () => {
     updateBody: { action: 'nothing' },
     disposable: async () => (await su.collection('audit_log').create(newAuditEntry())).id,
   };
+  const newContact = () => ({ name: `Customer ${++seq}`, owner: bob.record.id, numbers: [{ e164: `+1201555${String(seq).padStart(4, '0')}`, label: 'mobile' }] });
+  const contact = await su.collection('contacts').create(newContact());
+  fixtures.contacts = {
+    target: contact.id,
+    createBody: newContact,
+    updateBody: { notes: 'prefers texts' },
+    disposable: async () => (await su.collection('contacts').create(newContact())).id,
+  };
+  const contactNumber = await su.collection('contact_numbers').getFirstListItem(`contact = "${contact.id}"`);
+  fixtures.contact_numbers = {
+    target: contactNumber.id,
+    createBody: () => ({ contact: contact.id, owner: bob.record.id, e164: '+12015550999' }),
+    updateBody: { e164: '+12015550998' },
+    disposable: async () => (await su.collection('contact_numbers').create({ contact: contact.id, owner: bob.record.id, e164: '+12015550997' })).id,
+  };
+  const newCallerName = () => ({ phone: `+1202555${String(++seq).padStart(4, '0')}`, name: 'WIRELESS CALLER', source: 'test' });
+  const callerName = await su.collection('caller_names').create(newCallerName());
+  fixtures.caller_names = {
+    target: callerName.id,
+    createBody: newCallerName,
+    updateBody: { name: 'Changed' },
+    disposable: async () => (await su.collection('caller_names').create(newCallerName())).id,
+  };
   fixtures.settings = {
     target: settings.id,
     createBody: () => ({ alert_tone: 'ping', default_country: 'GB' }),
@@ -288,6 +333,9 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/deliveries/{id}/retry', call: (pb) => pb.send(`/api/deliveries/${fixtures.deliveries.target}/retry`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
   { name: 'GET /api/me/notices', call: (pb) => pb.send('/api/me/notices', {}), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/me/notices/ack', call: (pb) => pb.send('/api/me/notices/ack', { method: 'POST' }), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/names', call: (pb) => pb.send('/api/names', { method: 'POST', body: { phones: ['+12015550123'] } }), expected: [401, 200, 200, 200, 403] },
+  { name: 'GET /api/contacts/search', call: (pb) => pb.send('/api/contacts/search?q=Customer', {}), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/contacts/import (shared)', call: (pb) => pb.send('/api/contacts/import', { method: 'POST', body: { shared: true, dry_run: true, rows: [{ name: 'X', numbers: ['+12015550177'] }] } }), expected: [401, 400, 400, 200, 403] },
   { name: 'POST /api/sms/inbound', call: (pb) => pb.send('/api/sms/inbound', { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
 ];
 
