@@ -20,6 +20,7 @@ import { threadPhone } from '$lib/chat/sms';
 import { formatPhone } from '$lib/domain/phone';
 import { DirectoryState } from './directory.svelte';
 import { SmsState } from './sms.svelte';
+import { NamesState } from './names.svelte';
 import { settings } from './settings.svelte';
 import { alerts } from './alerts.svelte';
 
@@ -55,6 +56,8 @@ export class InboxState {
   directory = new DirectoryState();
   /** business numbers, yours, and whom to ask for one */
   sms = new SmsState();
+  /** names of phone numbers (phonebook, caller ID) */
+  names = new NamesState();
   /** the country national phone numbers are read and shown in (settings) */
   country = $derived(settings.current?.default_country ?? 'US');
 
@@ -139,6 +142,7 @@ export class InboxState {
       this.connected = true;
       this.directory.reset();
       this.sms.reset();
+      this.names.reset();
     };
   }
 
@@ -190,8 +194,13 @@ export class InboxState {
     return c.title || 'Group';
   }
 
-  /** phoneName shows an external number for people: national form in the default country, else international. */
+  /** phoneName shows an external number for people: its name (your contact, the shared phonebook, caller ID), else the formatted number. */
   phoneName(e164: string): string {
+    return this.names.displayName(e164, this.country);
+  }
+
+  /** formatted shows a number as a number, without looking up its name. */
+  formatted(e164: string): string {
     return formatPhone(e164, this.country);
   }
 
@@ -240,6 +249,9 @@ export class InboxState {
   }
 
   #apply(event: InboxEvent): void {
+    if (event.type === 'contact') this.names.applyContact(event.contact, event.deleted);
+    else if (event.type === 'phonebook') this.names.reload();
+    else if (event.type === 'caller_name') this.names.applyCallerName(event.caller_name.phone, event.caller_name.name);
     const before = { conversations: this.conversations, unread: this.unread, typing: this.typing };
     const titles = event.type === 'removed' ? this.#titleById(event.conversation) : '';
     const { data, effects } = applyInboxEvent(before, event, { me: this.#me, reading: this.reading, now: Date.now() });
@@ -303,6 +315,7 @@ export class InboxState {
       settings.load().catch(() => {}),
       this.sms.load(this.#me).catch(() => {})
     ]);
+    this.names.reload();
     await Promise.all([...this.#reconnectListeners].map((fn) => fn().catch(() => {})));
   }
 
