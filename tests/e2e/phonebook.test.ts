@@ -76,6 +76,36 @@ describe('the phonebook', () => {
     await shot(ada, 'phonebook');
   });
 
+  it('finds a contact by part of a number in + New → SMS, and a colleague by name', async () => {
+    await bob.page.getByRole('button', { name: 'New', exact: true }).click();
+    await bob.page.getByRole('menu', { name: 'New' }).getByRole('menuitem', { name: 'SMS', exact: true }).click();
+    const dialog = bob.page.getByRole('dialog', { name: 'New SMS' });
+    const to = dialog.getByRole('combobox', { name: 'To' });
+    await to.fill('555 015');
+    const options = dialog.getByRole('option');
+    await expect.poll(() => options.allTextContents()).toEqual([expect.stringContaining('Sam Shared'), expect.stringContaining('Sam Shared')]);
+    await shot(bob, 'new-sms-search');
+    // the first match is highlighted: Enter takes it, arrows move
+    await to.press('ArrowDown');
+    await to.press('ArrowUp');
+    await to.press('Enter');
+    await expect.poll(() => dialog.getByText('Sam Shared: (201) 555-0150').count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Open thread' }).click();
+    await bob.page.waitForURL('**/messages/*');
+    await expect.poll(() => bob.page.getByRole('heading', { level: 2 }).textContent()).toContain('Sam Shared');
+    // a whole number nobody knows is still offered, as typed
+    await bob.page.getByRole('button', { name: 'New', exact: true }).click();
+    await bob.page.getByRole('menu', { name: 'New' }).getByRole('menuitem', { name: 'SMS', exact: true }).click();
+    await to.fill('201 555 0188');
+    await expect.poll(() => options.allTextContents()).toEqual([expect.stringContaining('(201) 555-0188')]);
+    // colleagues come from the directory: picking one opens the chat with them
+    await to.fill('ada');
+    await expect.poll(() => options.allTextContents()).toEqual([expect.stringContaining('Ada Admin')]);
+    await to.press('Escape');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+  });
+
   it('starts the SMS thread from the message icon, named in the sidebar and the header', async () => {
     await bob.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Phonebook' }).click();
     await bob.page.getByLabel('Search contacts').fill('555 01');
