@@ -91,16 +91,31 @@ migrate(
         { name: 'name', type: 'text', max: 200 },
         { name: 'source', type: 'text', max: 80 },
         { name: 'fetched_at', type: 'date' },
-        // a failed lookup: when to try again
+        // a lookup is wanted (a first text, an expired entry); cleared once done
+        { name: 'wanted_at', type: 'date' },
+        // a failed lookup: when to try again, and why it failed
         { name: 'retry_at', type: 'date' },
         { name: 'error', type: 'text', max: 500 },
       ],
-      indexes: ['CREATE UNIQUE INDEX idx_caller_names_phone ON caller_names (phone)'],
+      indexes: [
+        'CREATE UNIQUE INDEX idx_caller_names_phone ON caller_names (phone)',
+        "CREATE INDEX idx_caller_names_wanted ON caller_names (wanted_at) WHERE wanted_at != ''",
+        'CREATE INDEX idx_caller_names_fetched ON caller_names (fetched_at)',
+      ],
     });
     app.save(callerNames);
+
+    // the provider's configuration may hold an API key: hidden from the
+    // settings everyone reads, edited through /api/caller-names/provider
+    const settings = app.findCollectionByNameOrId('settings');
+    settings.fields.getByName('cnam_provider').hidden = true;
+    app.save(settings);
   },
   (app) => {
     for (const name of ['caller_names', 'contact_numbers', 'contacts']) app.delete(app.findCollectionByNameOrId(name));
+    const settings = app.findCollectionByNameOrId('settings');
+    settings.fields.getByName('cnam_provider').hidden = false;
+    app.save(settings);
     const users = app.findCollectionByNameOrId('users');
     users.fields.removeByName('edit_phonebook');
     users.updateRule = users.updateRule.replace(' && @request.body.edit_phonebook:isset = false', '');

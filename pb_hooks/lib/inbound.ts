@@ -8,6 +8,7 @@ import { doFindOrCreateSmsThread } from './sms';
 import { doQueueDeliveries, prefixed, type Legs } from './outbound';
 import { findOptOut, findPhones, optOutReason } from './phones';
 import { findNames } from './contacts';
+import { doWantCallerName } from './callernames';
 import { canReceiveSms, formatPhone, noReplyReason, normaliseAddress } from '../../src/lib/domain/phone';
 import { classifyKeyword } from '../../src/lib/domain/keywords';
 import { MAX_SEGMENTS, checkSegments, planSms } from '../../src/lib/domain/segments';
@@ -122,6 +123,8 @@ function doRouteText(app: CoreApp, number: core.Record, text: InboundText): core
   m.set('body', text.body);
   app.save(m);
   doTouchConversation(app, m);
+  // the name is looked up later, by the sweep: nothing here waits for it
+  doWantCallerName(app, from);
   // keywords need a sender that can be answered
   const kw = canReceiveSms(from) ? classifyKeyword(text.body) : null;
   if (kw?.keyword === 'stop') doOptOut(app, number, from, kw.word, conversation);

@@ -336,6 +336,11 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/names', call: (pb) => pb.send('/api/names', { method: 'POST', body: { phones: ['+12015550123'] } }), expected: [401, 200, 200, 200, 403] },
   { name: 'GET /api/contacts/search', call: (pb) => pb.send('/api/contacts/search?q=Customer', {}), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/contacts/import (shared)', call: (pb) => pb.send('/api/contacts/import', { method: 'POST', body: { shared: true, dry_run: true, rows: [{ name: 'X', numbers: ['+12015550177'] }] } }), expected: [401, 400, 400, 200, 403] },
+  { name: 'GET /api/caller-names/provider', call: (pb) => pb.send('/api/caller-names/provider', {}), expected: [401, 403, 403, 200, 403] },
+  { name: 'POST /api/caller-names/provider (off)', call: (pb) => pb.send('/api/caller-names/provider', { method: 'POST', body: { url: '' } }), expected: [401, 403, 403, 200, 403] },
+  { name: 'POST /api/caller-names/test (no provider)', call: (pb) => pb.send('/api/caller-names/test', { method: 'POST', body: { number: '+12015550123' } }), expected: [401, 403, 403, 400, 403] },
+  { name: 'POST /api/caller-names/sweep', call: (pb) => pb.send('/api/caller-names/sweep', { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
+  { name: 'POST /api/caller-names/lookup (no provider)', call: (pb) => pb.send('/api/caller-names/lookup', { method: 'POST', body: { phone: '+12015550123' } }), expected: [401, 400, 400, 400, 403] },
   { name: 'POST /api/sms/inbound', call: (pb) => pb.send('/api/sms/inbound', { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
 ];
 
