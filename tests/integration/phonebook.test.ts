@@ -72,8 +72,14 @@ describe('the shared phonebook', () => {
     expect(await status(bob.pb.collection('contacts').create({ name: 'Shared by Bob' }))).toBe(400);
     expect(await status(editor.pb.collection('contacts').update(shared.id, { notes: 'Ask for Sam' }))).toBe(200);
     expect(await status(editor.pb.collection('contacts').create({ name: 'From Eddie' }))).toBe(200);
-    // a member cannot grant themselves the right
+    // a member cannot grant themselves the right; an admin can, and it is logged
     expect(await status(bob.pb.collection('users').update(bob.record.id, { edit_phonebook: true }))).toBe(404);
+    await admin.pb.collection('users').update(carol.record.id, { edit_phonebook: true });
+    expect(await status(carol.pb.collection('contacts').create({ name: 'Shared by Carol' }))).toBe(200);
+    await admin.pb.collection('users').update(carol.record.id, { edit_phonebook: false });
+    expect(await status(carol.pb.collection('contacts').create({ name: 'Not any more' }))).toBe(400);
+    const logged = await admin.pb.collection('audit_log').getFullList({ filter: `target_id = "${carol.record.id}" && action = "user_updated"`, sort: 'created' });
+    expect(logged.map((e) => e.details?.changes?.edit_phonebook)).toEqual([{ from: false, to: true }, { from: true, to: false }]);
     await admin.pb.collection('contacts').delete(shared.id);
     expect((await bob.pb.collection('contact_numbers').getList(1, 10, { filter: 'e164 = "+12015550150"' })).items).toEqual([]);
   });

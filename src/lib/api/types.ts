@@ -17,6 +17,8 @@ export interface UserRecord {
   sms_numbers: string[];
   default_number: string;
   alert_muted: boolean;
+  /** may edit the shared phonebook (admins always may) */
+  edit_phonebook?: boolean;
   created: string;
   updated: string;
 }
@@ -28,6 +30,7 @@ export interface NewUser {
   email: string;
   role: Role;
   password: string;
+  edit_phonebook?: boolean;
 }
 
 /** UserChanges is what an admin may change on an existing account. */
@@ -36,6 +39,7 @@ export interface UserChanges {
   extension: string;
   email: string;
   role: Role;
+  edit_phonebook?: boolean;
 }
 
 /** FirstAdmin is the form of the first-run setup screen. */
