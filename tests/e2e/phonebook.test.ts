@@ -119,6 +119,15 @@ describe('the phonebook', () => {
     await shot(bob, 'thread-named');
   });
 
+  it('shows one customer’s conversations across business numbers and groups, from the header', async () => {
+    await bob.page.getByRole('link', { name: 'All conversations' }).click();
+    const dialog = bob.page.getByRole('dialog', { name: 'Conversations with Rita Relay' });
+    await expect.poll(() => dialog.getByRole('link').allTextContents()).toEqual([expect.stringContaining('Rita Relay')]);
+    await shot(bob, 'timeline');
+    await dialog.getByRole('link').first().click();
+    await bob.page.waitForURL('**/messages/*');
+  });
+
   it('renames the contact and a second browser’s sidebar follows without a reload', async () => {
     await bob.page.getByRole('textbox', { name: /^Message / }).fill('Hello Rita');
     await bob.page.getByRole('textbox', { name: /^Message / }).press('Enter');

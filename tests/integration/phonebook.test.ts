@@ -166,6 +166,19 @@ describe('contact search', () => {
   });
 });
 
+describe('one customer, one timeline', () => {
+  it('lists the conversations with a phone that the caller may read, across numbers and groups', async () => {
+    const thread = await bob.pb.send('/api/conversations/sms', { method: 'POST', body: { to: '+14155550311' } });
+    const group = await bob.pb.send('/api/conversations/group', { method: 'POST', body: { title: 'Kitchen job', members: [], phones: ['+14155550311'] } });
+    const ids = async (pb: typeof bob.pb) =>
+      (await pb.collection('participants').getFullList({ filter: 'phone = "+14155550311"', expand: 'conversation' })).map((p) => p.expand!.conversation.id).sort();
+    expect(await ids(bob.pb)).toEqual([thread.id, group.id].sort());
+    // Carol shares the number's thread (a shared inbox), not Bob's group; Ada neither
+    expect(await ids(carol.pb)).toEqual([thread.id]);
+    expect(await ids(admin.pb)).toEqual([]);
+  });
+});
+
 describe('import', () => {
   it('merges duplicates by number, reads several formats and reports each rejected row', async () => {
     const rows = [

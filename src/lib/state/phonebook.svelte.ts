@@ -4,7 +4,7 @@
 // events (a colleague's edit to a shared contact shows at once).
 import { pb } from '$lib/api/pb';
 import { readError } from '$lib/api/errors';
-import type { ContactRecord, InboxEvent } from '$lib/api/types';
+import type { ContactRecord, ConversationRecord, InboxEvent } from '$lib/api/types';
 import { inbox } from './inbox.svelte';
 import { auth } from './auth.svelte';
 
@@ -49,6 +49,21 @@ export function contactFilter(query: string, scope: Scope, me: string): string {
     parts.push(pb.filter(`(${[...text, ...number].join(' || ')})`, { q, d: digits }));
   }
   return parts.join(' && ');
+}
+
+/**
+ * conversationsWith lists every conversation you may read that has (or had)
+ * one of these phones in it, across business numbers and groups, newest
+ * activity first: one customer, one timeline. The participants list rule
+ * keeps it to your conversations.
+ */
+export async function conversationsWith(phones: readonly string[]): Promise<ConversationRecord[]> {
+  if (!phones.length) return [];
+  const filter = phones.map((p) => pb.filter('phone = {:p}', { p })).join(' || ');
+  const rows = await pb.collection('participants').getFullList<{ expand?: { conversation?: ConversationRecord } }>({ batch: 500, filter, expand: 'conversation' });
+  const byId = new Map<string, ConversationRecord>();
+  for (const r of rows) if (r.expand?.conversation) byId.set(r.expand.conversation.id, r.expand.conversation);
+  return [...byId.values()].sort((a, b) => (b.last_message_at || b.created).localeCompare(a.last_message_at || a.created));
 }
 
 /** PhonebookState holds the contacts shown (`.current`) for the search, scope and sort chosen. */
