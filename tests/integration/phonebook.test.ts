@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientResponseError } from 'pocketbase';
 import { createService, createUser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { events } from '../helpers/events';
+import { parseCsv, parseVcards, rowsFromCsv, guessColumn } from '../../src/lib/phonebook/files';
 
 let app: Appliance;
 let admin: SignedIn, bob: SignedIn, carol: SignedIn, editor: SignedIn;
@@ -211,6 +212,25 @@ describe('import', () => {
     expect((await carol.pb.collection('contacts').getOne(ivy.id)).numbers).toHaveLength(3);
     // Carol's import is hers alone
     expect((await bob.pb.send('/api/contacts/search?q=ivy', {})).phonebook).toEqual([]);
+  });
+
+  it('imports vCard 3.0 and 4.0 and a CSV as the browser reads them', async () => {
+    const cards = parseVcards(
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Vera Three\r\nORG:Acme\r\nTEL;TYPE=CELL:(201) 555-0301\r\nEND:VCARD\r\n' +
+        'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Victor Four\r\nTEL;VALUE=uri;TYPE=work:tel:+1-201-555-0401\r\nEND:VCARD\r\n' +
+        'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Nobody\r\nEMAIL:n@example.com\r\nEND:VCARD\r\n',
+    );
+    if (!cards.ok) throw new Error(cards.error);
+    expect(await carol.pb.send('/api/contacts/import', { method: 'POST', body: { rows: cards.value } })).toEqual({ created: 2, merged: 0, dry_run: false, rejected: [{ row: 3, reason: 'No phone number.' }] });
+    const found = await carol.pb.collection('contacts').getFullList({ filter: 'name = "Vera Three" || name = "Victor Four"', sort: 'name' });
+    expect(found.map((c) => [c.name, c.company, c.numbers])).toEqual([
+      ['Vera Three', 'Acme', [{ e164: '+12015550301', label: 'mobile' }]],
+      ['Victor Four', '', [{ e164: '+12015550401', label: 'office' }]],
+    ]);
+    const csv = parseCsv('First Name,Last Name,Mobile,Notes\nVera,Again,+1 (201) 555-0301,met at the fair\n');
+    if (!csv.ok) throw new Error(csv.error);
+    expect(await carol.pb.send('/api/contacts/import', { method: 'POST', body: { rows: rowsFromCsv(csv.value, csv.value.headers.map(guessColumn)) } })).toMatchObject({ created: 0, merged: 1 });
+    expect((await carol.pb.collection('contacts').getFirstListItem('name = "Vera Three"')).notes).toBe('met at the fair');
   });
 
   it('puts rows in the shared phonebook only for its editors', async () => {
