@@ -9,6 +9,8 @@ import { type Moved } from './numbers';
 import { doAfterCustomerText, doPublishQueueChange, doQueueText, findNumberQueue, type QueueChange } from './queues';
 import { doAutoReply, doQueueDeliveries, prefixed, type Legs } from './outbound';
 import { findOptOut, findPhones, optOutReason } from './phones';
+import { findNames } from './contacts';
+import { doWantCallerName } from './callernames';
 import { canReceiveSms, formatPhone, noReplyReason, normaliseAddress } from '../../src/lib/domain/phone';
 import { classifyKeyword } from '../../src/lib/domain/keywords';
 import { MAX_SEGMENTS, checkSegments, planSms } from '../../src/lib/domain/segments';
@@ -130,6 +132,8 @@ function doRouteText(app: CoreApp, number: core.Record, text: InboundText, moved
   m.set('body', text.body);
   app.save(m);
   doTouchConversation(app, m);
+  // the name is looked up later, by the sweep: nothing here waits for it
+  doWantCallerName(app, from);
   // keywords need a sender that can be answered
   const kw = canReceiveSms(from) ? classifyKeyword(text.body) : null;
   if (kw?.keyword === 'stop') doOptOut(app, number, from, kw.word, conversation);
@@ -144,7 +148,8 @@ function doRouteText(app: CoreApp, number: core.Record, text: InboundText, moved
 export function doRelay(app: CoreApp, conversation: core.Record, message: core.Record, number: core.Record, from: string): void {
   const others = findPhones(app, conversation.id).filter((p) => p !== from);
   if (others.length === 0) return;
-  const name = formatPhone(from, findSettings(app).getString('default_country'));
+  // the shared phonebook's name: a personal contact's is its owner's alone
+  const name = findNames(app, [from], '')[from]?.name || formatPhone(from, findSettings(app).getString('default_country'));
   const text = prefixed(app, name, message.getString('body'));
   const plan = planSms(text);
   // a text longer than anyone may send is kept whole in the conversation,

@@ -35,7 +35,9 @@ export interface Legs {
 }
 
 /**
- * checkOutbound prepares the SMS legs of a message about to be posted. An
+ * checkOutbound prepares the SMS legs of a message about to be posted (in an
+ * SMS thread the author must be allowed on its number; in a group any member
+ * writes to its phones). An
  * SMS thread whose phone opted out refuses the message; in a group the
  * opted-out members get a failed leg that says why, and the others their SMS.
  */
@@ -50,8 +52,10 @@ export function checkOutbound(app: CoreApp, message: core.Record, conversation =
   const authorId = message.getString('author');
   const body = message.getString('body');
   const author = authorId ? app.findRecordById('users', authorId) : null;
-  // in a queue, the queue decides who replies (checkQueuePost), not the number's permissions
-  if (author && !conversation.getString('queue')) checkMayText(app, author, numberId);
+  // in a queue, the queue decides who replies (checkQueuePost); in a group,
+  // whoever added its phones chose the number and was allowed on it: every
+  // member may write to them (docs/sms.md, "Mixed groups")
+  if (author && !conversation.getString('queue') && conversation.getString('kind') !== 'group') checkMayText(app, author, numberId);
   const text = conversation.getString('kind') === 'group' && author ? prefixed(app, author.getString('name'), body) : body;
   const legs: Legs = { text, plan: checkSmsBody(text), from: number.getString('e164'), numberId, phones: [], refused: [] };
   const group = conversation.getString('kind') === 'group';

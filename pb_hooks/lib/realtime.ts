@@ -17,7 +17,10 @@ export type InboxEvent =
   | { type: 'participant'; participant: unknown }
   | { type: 'delivery'; delivery: unknown; conversation: string }
   | { type: 'typing'; conversation: string; user: string; name: string; stopped?: boolean }
-  | { type: 'queue'; queue: string; waiting: number; agents: { id: string; name: string }[]; removed?: boolean };
+  | { type: 'queue'; queue: string; waiting: number; agents: { id: string; name: string }[]; removed?: boolean }
+  | { type: 'contact'; contact: unknown; deleted: boolean }
+  | { type: 'phonebook' }
+  | { type: 'caller_name'; caller_name: unknown };
 
 /** doPublish sends an event to the inbox of every connected client signed in as one of the given active users, except `skip`. */
 export function doPublish(app: CoreApp, users: string[], event: InboxEvent, skip = ''): void {

@@ -108,6 +108,17 @@ export function doRemoveGroupPhone(e: core.RequestEvent): void {
   e.noContent(204);
 }
 
+/** checkNumberOn refuses when a group's business number is gone or has SMS switched off. */
+function checkNumberOn(app: CoreApp, numberId: string): void {
+  let number: core.Record;
+  try {
+    number = app.findRecordById('numbers', numberId);
+  } catch (_) {
+    badField('body', 'This conversation has no business number to text from any more. Ask an administrator.');
+  }
+  if (!number.getBool('sms_enabled')) badField('body', `SMS is switched off for ${number.getString('e164')}.`);
+}
+
 /** doRetryDelivery puts a failed delivery back in the queue, if the phone still accepts texts. */
 export function doRetryDelivery(e: core.RequestEvent): void {
   const me = e.auth!;
@@ -121,9 +132,11 @@ export function doRetryDelivery(e: core.RequestEvent): void {
   const conversation = accessConversation(e.app, message.getString('conversation'), me.id);
   // an `unknown` outcome (the bridge stopped before the SMSC answered) may be retried too
   if (d.getString('status') !== 'failed' && d.getString('status') !== 'unknown') throw new BadRequestError('Only a failed delivery can be retried.', null);
-  // a retry sends again: the same rule as sending (in a queue, its owner)
-  if (!conversation.getString('queue')) checkMayText(e.app, me, conversation.getString('our_number'));
-  else if (conversation.getString('claimed_by') !== me.id) throw new ForbiddenError('Only the agent who has this conversation can retry its texts.', null);
+  // a retry sends again: the same rule as sending (in a queue its owner, in a group any member)
+  if (conversation.getString('queue')) {
+    if (conversation.getString('claimed_by') !== me.id) throw new ForbiddenError('Only the agent who has this conversation can retry its texts.', null);
+  } else if (conversation.getString('kind') !== 'group') checkMayText(e.app, me, conversation.getString('our_number'));
+  else checkNumberOn(e.app, conversation.getString('our_number'));
   const optOut = findOptOut(e.app, d.getString('to'), conversation.getString('our_number'));
   if (optOut) throw new BadRequestError(optOutReason(e.app, optOut), null);
   d.set('status', 'queued');

@@ -141,12 +141,16 @@ describe('entries for administrators’ changes', () => {
 
   it('logs settings changes, and a provider configuration only as changed', async () => {
     const settings = await alice.pb.collection('settings').getFirstListItem('');
-    await alice.pb.collection('settings').update(settings.id, { alert_tone: 'bell', cnam_provider: { api_key: 'cnam-key-123' } });
-    const [e, ...more] = await newEntries();
+    await alice.pb.collection('settings').update(settings.id, { alert_tone: 'bell' });
+    // the provider (it may hold a key) is hidden from the settings row and set through its own route
+    await alice.pb.send('/api/caller-names/provider', { method: 'POST', body: { url: 'https://cnam.example/{number}', header_name: 'X-Key', header_value: 'cnam-key-123' } });
+    const [e, p, ...more] = await newEntries();
     expect(more).toEqual([]);
     expect(e).toMatchObject({ action: 'settings_updated', target_collection: 'settings', target_label: 'Settings', actor_name: 'Alice' });
-    expect(e.details).toEqual({ changes: { alert_tone: { from: 'chime', to: 'bell' }, cnam_provider: { changed: true } } });
-    expect(JSON.stringify(e)).not.toContain('cnam-key-123');
+    expect(e.details).toEqual({ changes: { alert_tone: { from: 'chime', to: 'bell' } } });
+    expect(p).toMatchObject({ action: 'settings_updated', target_label: 'Settings', actor_name: 'Alice' });
+    expect(p.details).toEqual({ changes: { cnam_provider: { changed: true } } });
+    expect(JSON.stringify([e, p])).not.toContain('cnam-key-123');
   });
 
   it('logs a superuser’s change with no account and the name "superuser"', async () => {

@@ -105,6 +105,28 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [403, 403, 403, 403, 403],
     delete: [403, 403, 403, 403, 403],
   },
+  // the member's personal contact: nobody else, admins included, sees it
+  contacts: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [400, 200, 400, 400, 400],
+    update: [404, 200, 404, 404, 404],
+    delete: [404, 204, 404, 404, 404],
+  },
+  contact_numbers: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
+  caller_names: {
+    list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
+    view: [404, 200, 200, 200, 200],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -252,6 +274,29 @@ beforeAll(async () => {
     updateBody: { active: true },
     disposable: async () => (await su.collection('queue_logins').create({ queue: (await su.collection('queues').create(newQueue())).id, user: bob.record.id })).id,
   };
+  const newContact = () => ({ name: `Customer ${++seq}`, owner: bob.record.id, numbers: [{ e164: `+1201555${String(seq).padStart(4, '0')}`, label: 'mobile' }] });
+  const contact = await su.collection('contacts').create(newContact());
+  fixtures.contacts = {
+    target: contact.id,
+    createBody: newContact,
+    updateBody: { notes: 'prefers texts' },
+    disposable: async () => (await su.collection('contacts').create(newContact())).id,
+  };
+  const contactNumber = await su.collection('contact_numbers').getFirstListItem(`contact = "${contact.id}"`);
+  fixtures.contact_numbers = {
+    target: contactNumber.id,
+    createBody: () => ({ contact: contact.id, owner: bob.record.id, e164: '+12015550999' }),
+    updateBody: { e164: '+12015550998' },
+    disposable: async () => (await su.collection('contact_numbers').create({ contact: contact.id, owner: bob.record.id, e164: '+12015550997' })).id,
+  };
+  const newCallerName = () => ({ phone: `+1202555${String(++seq).padStart(4, '0')}`, name: 'WIRELESS CALLER', source: 'test' });
+  const callerName = await su.collection('caller_names').create(newCallerName());
+  fixtures.caller_names = {
+    target: callerName.id,
+    createBody: newCallerName,
+    updateBody: { name: 'Changed' },
+    disposable: async () => (await su.collection('caller_names').create(newCallerName())).id,
+  };
   fixtures.settings = {
     target: settings.id,
     createBody: () => ({ alert_tone: 'ping', default_country: 'GB' }),
@@ -327,6 +372,14 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/queue/{queue}/logout', call: (pb) => pb.send(`/api/queue/${fixtures.queues.target}/logout`, { method: 'POST' }), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/queue/{conversation}/claim (not a queue conversation)', call: (pb) => pb.send(`/api/queue/${fixtures.conversations.target}/claim`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
   { name: 'POST /api/queue/{conversation}/close (not a queue conversation)', call: (pb) => pb.send(`/api/queue/${fixtures.conversations.target}/close`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
+  { name: 'POST /api/names', call: (pb) => pb.send('/api/names', { method: 'POST', body: { phones: ['+12015550123'] } }), expected: [401, 200, 200, 200, 403] },
+  { name: 'GET /api/contacts/search', call: (pb) => pb.send('/api/contacts/search?q=Customer', {}), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/contacts/import (shared)', call: (pb) => pb.send('/api/contacts/import', { method: 'POST', body: { shared: true, dry_run: true, rows: [{ name: 'X', numbers: ['+12015550177'] }] } }), expected: [401, 400, 400, 200, 403] },
+  { name: 'GET /api/caller-names/provider', call: (pb) => pb.send('/api/caller-names/provider', {}), expected: [401, 403, 403, 200, 403] },
+  { name: 'POST /api/caller-names/provider (off)', call: (pb) => pb.send('/api/caller-names/provider', { method: 'POST', body: { url: '' } }), expected: [401, 403, 403, 200, 403] },
+  { name: 'POST /api/caller-names/test (no provider)', call: (pb) => pb.send('/api/caller-names/test', { method: 'POST', body: { number: '+12015550123' } }), expected: [401, 403, 403, 400, 403] },
+  { name: 'POST /api/caller-names/sweep', call: (pb) => pb.send('/api/caller-names/sweep', { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
+  { name: 'POST /api/caller-names/lookup (no provider)', call: (pb) => pb.send('/api/caller-names/lookup', { method: 'POST', body: { phone: '+12015550123' } }), expected: [401, 400, 400, 400, 403] },
   { name: 'POST /api/sms/inbound', call: (pb) => pb.send('/api/sms/inbound', { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
 ];
 

@@ -17,6 +17,8 @@ export interface UserRecord {
   sms_numbers: string[];
   default_number: string;
   alert_muted: boolean;
+  /** may edit the shared phonebook (admins always may) */
+  edit_phonebook?: boolean;
   created: string;
   updated: string;
 }
@@ -28,6 +30,7 @@ export interface NewUser {
   email: string;
   role: Role;
   password: string;
+  edit_phonebook?: boolean;
 }
 
 /** UserChanges is what an admin may change on an existing account. */
@@ -36,6 +39,7 @@ export interface UserChanges {
   extension: string;
   email: string;
   role: Role;
+  edit_phonebook?: boolean;
 }
 
 /** FirstAdmin is the form of the first-run setup screen. */
@@ -195,7 +199,52 @@ export type InboxEvent =
   | { type: 'participant'; participant: ParticipantRecord }
   | { type: 'delivery'; delivery: DeliveryRecord; conversation: string }
   | { type: 'typing'; conversation: string; user: string; name: string; stopped?: boolean }
-  | { type: 'queue'; queue: string; waiting: number; agents: QueueAgent[]; removed?: boolean };
+  | { type: 'queue'; queue: string; waiting: number; agents: QueueAgent[]; removed?: boolean }
+  | { type: 'contact'; contact: ContactRecord; deleted: boolean }
+  | { type: 'phonebook' }
+  | { type: 'caller_name'; caller_name: { phone: string; name: string } };
+
+/** ContactNumber is one number of a contact: E.164 and a label ("mobile", "office"). */
+export interface ContactNumber {
+  e164: string;
+  label: string;
+}
+
+/** ContactRecord is a `contacts` record: shared when `owner` is empty, else personal to its owner. */
+export interface ContactRecord {
+  id: string;
+  name: string;
+  company: string;
+  owner: string;
+  numbers: ContactNumber[] | null;
+  email: string;
+  notes: string;
+  created: string;
+  updated: string;
+}
+
+/** NameSource says where a shown name comes from: your contact, the shared phonebook, or the network (caller ID). */
+export type NameSource = 'personal' | 'shared' | 'cnam';
+
+/** FoundName is the name the server found for a number (POST /api/names). */
+export interface FoundName {
+  name: string;
+  source: NameSource;
+  contact?: string;
+}
+
+/** SearchHit is one result of GET /api/contacts/search. */
+export type SearchHit =
+  | { source: 'phonebook'; contact: string; name: string; company: string; e164: string; label: string; personal: boolean }
+  | { source: 'directory'; user: string; name: string; extension: string }
+  | { source: 'recent'; e164: string; name: string; cnam: boolean; last_at: string };
+
+/** SearchResult is contact search's answer, one list per source. */
+export interface SearchResult {
+  phonebook: SearchHit[];
+  directory: SearchHit[];
+  recent: SearchHit[];
+}
 
 /**
  * DeliveryStatus is where one SMS leg stands: queued and sending (the bridge

@@ -145,15 +145,15 @@ export interface DeliveryLine {
   note: string;
 }
 
-/** deliveryLines lists a message's recipients with their status, by phone number. */
-export function deliveryLines(list: readonly DeliveryRecord[], country: string): DeliveryLine[] {
+/** deliveryLines lists a message's recipients with their status, by name (nameOf; the formatted number by default). */
+export function deliveryLines(list: readonly DeliveryRecord[], country: string, nameOf: (e164: string) => string = (p) => formatPhone(p, country)): DeliveryLine[] {
   return [...list]
     .sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0))
     .map((d) => {
       const state = deliveryState(d.status);
       return {
         id: d.id,
-        who: formatPhone(d.to, country),
+        who: nameOf(d.to),
         state,
         label: DELIVERY_LABELS[state],
         reason: canRetry(state) ? failureReason(d) : '',

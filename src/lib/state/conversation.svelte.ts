@@ -115,8 +115,11 @@ export class ConversationState {
   texting = $derived(this.conversation?.kind === 'sms' || this.phones.length > 0);
   /** phones in it that opted out, with the day (and word) */
   optOuts = $derived(optOuts(this.participants, this.messages));
-  /** why nothing can be sent here: an SMS thread with a sender name, or whose phone opted out; '' otherwise */
+  /** why nothing can be sent here: SMS off on its number, an SMS thread with a sender name, or whose phone opted out; '' otherwise */
   blocked = $derived.by(() => {
+    // every text would fail while the number it goes from has SMS switched off
+    const number = this.texting && this.conversation?.our_number ? inbox.sms.numberOf(this.conversation.our_number) : undefined;
+    if (number && !number.sms_enabled) return `SMS is switched off for ${inbox.formatted(number.e164)}, which this conversation texts from. Ask an administrator.`;
     if (this.conversation?.kind !== 'sms') return '';
     const queued = queueComposerBlock(this.conversation, this.me);
     if (queued) return queued;

@@ -21,6 +21,7 @@ import { inQueue, isWaiting } from '$lib/chat/queues';
 import { formatPhone } from '$lib/domain/phone';
 import { DirectoryState } from './directory.svelte';
 import { SmsState } from './sms.svelte';
+import { NamesState } from './names.svelte';
 import { settings } from './settings.svelte';
 import { alerts } from './alerts.svelte';
 
@@ -56,6 +57,8 @@ export class InboxState {
   directory = new DirectoryState();
   /** business numbers, yours, and whom to ask for one */
   sms = new SmsState();
+  /** names of phone numbers (phonebook, caller ID) */
+  names = new NamesState();
   /** the country national phone numbers are read and shown in (settings) */
   country = $derived(settings.current?.default_country ?? 'US');
 
@@ -146,6 +149,7 @@ export class InboxState {
       this.connected = true;
       this.directory.reset();
       this.sms.reset();
+      this.names.reset();
     };
   }
 
@@ -203,8 +207,13 @@ export class InboxState {
     return c.title || 'Group';
   }
 
-  /** phoneName shows an external number for people: national form in the default country, else international. */
+  /** phoneName shows an external number for people: its name (your contact, the shared phonebook, caller ID), else the formatted number. */
   phoneName(e164: string): string {
+    return this.names.displayName(e164, this.country);
+  }
+
+  /** formatted shows a number as a number, without looking up its name. */
+  formatted(e164: string): string {
     return formatPhone(e164, this.country);
   }
 
@@ -259,6 +268,9 @@ export class InboxState {
   }
 
   #apply(event: InboxEvent): void {
+    if (event.type === 'contact') this.names.applyContact(event.contact, event.deleted);
+    else if (event.type === 'phonebook') this.names.reload();
+    else if (event.type === 'caller_name') this.names.applyCallerName(event.caller_name.phone, event.caller_name.name);
     const before = { conversations: this.conversations, unread: this.unread, typing: this.typing };
     // a queue conversation comes and goes with claims and logins: the queue section shows that, not a notice
     const gone = event.type === 'removed' ? this.find(event.conversation) : undefined;
@@ -319,6 +331,7 @@ export class InboxState {
       settings.load().catch(() => {}),
       this.sms.load(this.#me).catch(() => {})
     ]);
+    this.names.reload();
     await Promise.all([...this.#reconnectListeners].map((fn) => fn().catch(() => {})));
   }
 

@@ -14,19 +14,19 @@ export class UsersState extends LiveList<UserRecord> {
 
   /** create adds an account (admins only); throws the SDK error on failure. */
   async create(input: NewUser): Promise<UserRecord> {
-    const { name, extension, email, role, password } = input;
+    const { name, extension, email, role, password, edit_phonebook = false } = input;
     const record = await pb
       .collection('users')
-      .create<UserRecord>({ name, extension, email, role, password, passwordConfirm: password });
+      .create<UserRecord>({ name, extension, email, role, password, passwordConfirm: password, edit_phonebook });
     this.upsert(record);
     return record;
   }
 
-  /** update changes an account's name, extension, email or role. */
+  /** update changes an account's name, extension, email, role or phonebook right. */
   async update(id: string, changes: UserChanges): Promise<UserRecord> {
     // only these fields: callers may hand over a wider object (e.g. the form's empty password)
-    const { name, extension, email, role } = changes;
-    const record = await pb.collection('users').update<UserRecord>(id, { name, extension, email, role });
+    const { name, extension, email, role, edit_phonebook = false } = changes;
+    const record = await pb.collection('users').update<UserRecord>(id, { name, extension, email, role, edit_phonebook });
     this.upsert(record);
     return record;
   }
