@@ -42,3 +42,9 @@ onRecordCreateRequest((e) => {
   const numbers: typeof import('./lib/numbers-admin') = require(`${__hooks}/lib/numbers-admin.js`);
   numbers.doCreateNumber(e);
 }, 'numbers');
+
+onRecordUpdateRequest((e) => {
+  const settings: typeof import('./lib/settings') = require(`${__hooks}/lib/settings.js`);
+  settings.checkSettings(e.record!);
+  e.next();
+}, 'settings');

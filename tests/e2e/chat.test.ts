@@ -185,7 +185,11 @@ describe('team chat', () => {
     await conversations(carol).getByRole('link', { name: /^GROUP Ops/ }).waitFor();
     await titleIs(carol, 'Ops · Messages');
 
+    // removing asks first; Cancel changes nothing
     await details.getByRole('button', { name: 'Remove Carol' }).click();
+    await details.getByRole('group', { name: 'Remove Carol?' }).getByRole('button', { name: 'Cancel' }).click();
+    await details.getByRole('button', { name: 'Remove Carol' }).click();
+    await details.getByRole('button', { name: 'Yes, remove Carol' }).click();
     await carol.page.waitForURL((url) => url.pathname === '/messages');
     await carol.page.getByText('You are no longer in Ops.').waitFor();
     expect(await conversations(carol).getByRole('link', { name: /^GROUP Ops/ }).count()).toBe(0);
@@ -260,10 +264,13 @@ describe('team chat', () => {
     const settings = await app.superuser.collection('settings').getFirstListItem('');
     expect(settings).toMatchObject({ alert_tone: 'bell', default_country: 'DE' });
 
-    const mute = bob.page.getByRole('button', { name: 'Mute alerts' });
-    expect(await mute.getAttribute('aria-pressed')).toBe('false');
+    // a switch that says its state, to the eye and to a screen reader
+    const mute = bob.page.getByRole('switch', { name: 'Alert tone' });
+    expect(await mute.getAttribute('aria-checked')).toBe('true');
+    expect(await mute.textContent()).toContain('Alert tone on');
     await mute.click();
-    await expect.poll(() => mute.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => mute.getAttribute('aria-checked')).toBe('false');
+    expect(await mute.textContent()).toContain('Alert tone off');
     expect((await app.superuser.collection('users').getOne(bob.account.record.id)).alert_muted).toBe(true);
   });
 });

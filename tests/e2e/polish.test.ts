@@ -1,6 +1,6 @@
 // What a newcomer tripped over (issue 14), end to end in Chromium against the
 // real appliance: a message seen just before leaving its conversation stays
-// read.
+// read; the administrator rewords the STOP / START / HELP replies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
@@ -50,5 +50,29 @@ describe('newcomer polish', () => {
     await page.reload();
     await conversations().getByRole('link', { name: /^CHAT Bob/ }).waitFor();
     expect(await conversations().getByRole('link', { name: /^CHAT Bob/ }).textContent()).not.toContain('unread');
+  });
+
+  it('lets an administrator reword the automatic replies, refusing a STOP reply without the way back', async () => {
+    const admin = await createUser(app, { name: 'Ada', extension: '209', role: 'admin' });
+    const context = await browser.newContext({ baseURL: app.url });
+    const p = await context.newPage();
+    await p.goto('/login');
+    await p.getByLabel('Email or extension').fill('209');
+    await p.getByLabel('Password').fill(admin.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.waitForURL('**/messages');
+    await p.goto('/admin/settings');
+    const stop = p.getByLabel('Reply to STOP');
+    await expect.poll(() => stop.inputValue()).toContain('Reply START');
+    await stop.fill('Bye.');
+    await p.getByRole('button', { name: 'Save settings' }).click();
+    await p.getByText('Say how to opt back in').first().waitFor();
+    await stop.fill('No more texts from us. Text START to come back.');
+    await p.getByRole('button', { name: 'Save settings' }).click();
+    await p.getByText('Settings saved.').waitFor();
+    expect((await app.superuser.collection('settings').getFirstListItem('')).stop_reply).toBe('No more texts from us. Text START to come back.');
+    await p.getByRole('button', { name: 'Use the default Reply to STOP' }).click();
+    expect(await stop.inputValue()).toBe('You are unsubscribed and will get no more texts from this number. Reply START to subscribe again.');
+    await context.close();
   });
 });

@@ -249,6 +249,7 @@ describe('SMS in the inbox', () => {
     const details = alice.page.getByRole('dialog', { name: 'Group details' });
     await details.getByText('Texts to phone numbers go from Main (201) 555-0100.').waitFor();
     await details.getByRole('button', { name: 'Remove (201) 555-0162' }).click();
+    await details.getByRole('button', { name: 'Yes, remove (201) 555-0162' }).click();
     await details.getByText('Removed (201) 555-0162.').waitFor();
     await messages(bob).getByText('Alice removed (201) 555-0162').waitFor();
     await details.getByRole('button', { name: 'Add people' }).click();

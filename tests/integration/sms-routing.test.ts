@@ -129,6 +129,25 @@ describe('reply routing', () => {
 });
 
 describe('opt-outs', () => {
+  it('sends the STOP reply an administrator reworded, and refuses one carriers would not accept', async () => {
+    const admin = await createUser(app, { name: 'Ada', extension: '299', role: 'admin' });
+    const settings = await admin.pb.collection('settings').getFirstListItem('');
+    for (const [field, value, message] of [
+      ['stop_reply', '', 'Carriers require this reply; write one or use the default.'],
+      ['stop_reply', 'Bye.', 'Say how to opt back in (for example "Reply START to subscribe again").'],
+      ['help_reply', 'x'.repeat(161), 'Keep it to one text: 160 characters at most.'],
+    ]) {
+      const err = await failure(admin.pb.collection('settings').update(settings.id, { [field]: value }));
+      expect(err.response.data[field].message).toBe(message);
+    }
+    await admin.pb.collection('settings').update(settings.id, { stop_reply: 'Done: no more texts from Acme. Text START to come back.' });
+    const phone = '+12015550209';
+    await phoneText(phone, 'STOP');
+    const [confirmation] = await app.superuser.collection('deliveries').getFullList({ filter: `to = "${phone}"` });
+    expect(confirmation.body).toBe('Done: no more texts from Acme. Text START to come back.');
+    await admin.pb.collection('settings').update(settings.id, { stop_reply: settings.stop_reply });
+  });
+
   it('STOP confirms once then refuses sends with the date; START lifts it; HELP answers', async () => {
     const phone = '+12015550201';
     const thread = await alice.pb.send<RecordModel>('/api/conversations/sms', { method: 'POST', body: { to: phone } });

@@ -189,6 +189,10 @@ export interface SettingsRecord {
   default_country: string;
   /** what goes before a group message texted to its phones; "{name}" is the sender's name */
   sms_name_prefix: string;
+  /** the automatic replies to STOP, START and HELP ({label}: the number's label) */
+  stop_reply: string;
+  start_reply: string;
+  help_reply: string;
 }
 
 /** InboxEvent is what the server sends on the `inbox` realtime topic. */

@@ -4,7 +4,7 @@ import { pb } from '$lib/api/pb';
 import type { SettingsRecord } from '$lib/api/types';
 
 /** SettingsChanges is what the admin settings page edits. */
-export type SettingsChanges = Pick<SettingsRecord, 'alert_tone' | 'default_country'>;
+export type SettingsChanges = Pick<SettingsRecord, 'alert_tone' | 'default_country' | 'stop_reply' | 'start_reply' | 'help_reply'>;
 
 /** SettingsState holds the settings row as `.current` (null until loaded). */
 export class SettingsState {
@@ -20,8 +20,8 @@ export class SettingsState {
   /** save changes the settings (admins only); throws the SDK error on failure. */
   async save(changes: SettingsChanges): Promise<SettingsRecord> {
     const id = this.current?.id ?? (await this.load()).id;
-    const { alert_tone, default_country } = changes;
-    const record = await pb.collection('settings').update<SettingsRecord>(id, { alert_tone, default_country });
+    const { alert_tone, default_country, stop_reply, start_reply, help_reply } = changes;
+    const record = await pb.collection('settings').update<SettingsRecord>(id, { alert_tone, default_country, stop_reply, start_reply, help_reply });
     this.current = record;
     return record;
   }
