@@ -281,6 +281,10 @@ describe('SMS in the inbox', () => {
       .waitFor();
     await expect.poll(() => composer(alice).isDisabled()).toBe(true);
     expect(await alice.page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    // the confirmation went from our number: it shows in the thread, marked as automatic
+    await messages(alice)
+      .getByText('Sent automatically to (201) 555-0123: “You are unsubscribed and will get no more texts from this number. Reply START to subscribe again.”')
+      .waitFor();
 
     await phoneTexts('+12015550123', 'START');
     await messages(alice).getByText('(201) 555-0123 opted back in').waitFor();

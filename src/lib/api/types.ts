@@ -267,6 +267,8 @@ export interface DeliveryRecord {
   to: string;
   /** the business number, E.164 */
   from: string;
+  /** the text as sent (with a group's name prefix, or an automatic reply's wording) */
+  body: string;
   status: DeliveryStatus;
   /** why it failed, in words; empty otherwise */
   error: string;

@@ -32,6 +32,7 @@ const number = (id: string, e164: string, label: string, sms_enabled = true): Nu
 const delivery = (id: string, to: string, status: DeliveryStatus, extra: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
   id,
   message: 'm1',
+  body: 'hello',
   to,
   from: '+12015550100',
   status,
@@ -207,6 +208,11 @@ describe('deliveries', () => {
     expect(mayHaveDeliveries({ kind: 'text', author: '', author_phone: '+12015550161' }, 1)).toBe(false);
     expect(mayHaveDeliveries({ kind: 'text', author: '', author_phone: '+12015550161' }, 2)).toBe(true);
     expect(mayHaveDeliveries({ kind: 'system', author: 'u1', author_phone: '' }, 2)).toBe(false);
+  });
+
+  it('asks for the automatic reply a line of the appliance itself sent (STOP, START, HELP, greeting)', () => {
+    expect(mayHaveDeliveries({ kind: 'system', author: '', author_phone: '' }, 1)).toBe(true);
+    expect(mayHaveDeliveries({ kind: 'system', author: '', author_phone: '' }, 0)).toBe(false);
   });
 });
 

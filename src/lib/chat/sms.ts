@@ -231,6 +231,8 @@ export function activePhones(participants: readonly ParticipantRecord[]): Partic
  * phones are in the conversation, or a phone's text relayed to other phones.
  */
 export function mayHaveDeliveries(m: Pick<MessageRecord, 'kind' | 'author' | 'author_phone'>, phones: number): boolean {
+  // the appliance's own lines may carry the automatic reply they sent
+  if (m.kind === 'system') return !m.author && phones > 0;
   if (m.kind !== 'text') return false;
   if (m.author) return phones > 0;
   return !!m.author_phone && phones > 1;

@@ -140,6 +140,7 @@ describe('buildRows', () => {
       message,
       to: '+12015550123',
       from: '+12015550100',
+      body: 'hello',
       status,
       error: '',
       error_code: '',

@@ -82,7 +82,7 @@ export function oldestStored(list: readonly ChatMessage[]): ChatMessage | undefi
 export type Row =
   | { type: 'day'; key: string; label: string }
   | { type: 'unread'; key: string }
-  | { type: 'system'; key: string; message: ChatMessage; time: string }
+  | { type: 'system'; key: string; message: ChatMessage; time: string; /** the automatic reply it sent (STOP, START, HELP, greeting) */ deliveries: readonly DeliveryRecord[] }
   | {
       type: 'message';
       key: string;
@@ -155,7 +155,7 @@ export function buildRows(messages: readonly ChatMessage[], options: RowOptions,
     }
     const time = formatClock(date, options.locale);
     if (m.kind === 'system') {
-      rows.push(reuse({ type: 'system', key: m.id, message: m, time }));
+      rows.push(reuse({ type: 'system', key: m.id, message: m, time, deliveries: options.deliveries?.get(m.id) ?? NO_DELIVERIES }));
       previous = null;
       continue;
     }
