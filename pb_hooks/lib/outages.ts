@@ -14,30 +14,33 @@ export interface Outage {
   down_since: string;
   waiting: number;
   numbers: string[];
+  /** number_ids: the same numbers' record ids (to match a person's sms_numbers) */
+  number_ids: string[];
 }
 
 /** findOutages lists the links that are not bound and the SMS numbers that send through each. */
 export function findOutages(app: CoreApp): Outage[] {
   const rows = arrayOf(
-    new DynamicModel({ id: '', name: '', state: '', down_since: '', waiting: 0, e164: '' }),
+    new DynamicModel({ id: '', name: '', state: '', down_since: '', waiting: 0, e164: '', number: '' }),
   );
   app
     .db()
     .newQuery(
-      `SELECT l.id AS id, l.name AS name, l.state AS state, l.down_since AS down_since, COALESCE(l.waiting, 0) AS waiting, n.e164 AS e164
+      `SELECT l.id AS id, l.name AS name, l.state AS state, l.down_since AS down_since, COALESCE(l.waiting, 0) AS waiting, n.e164 AS e164, n.id AS number
          FROM smsc_links l JOIN numbers n ON n.smsc_link = l.id
         WHERE n.sms_enabled = TRUE AND (l.state != 'bound' OR l.enabled = FALSE)
         ORDER BY l.name, n.e164`,
     )
     .all(rows);
   const byLink = new Map<string, Outage>();
-  for (const r of rows as unknown as { id: string; name: string; state: string; down_since: string; waiting: number; e164: string }[]) {
+  for (const r of rows as unknown as { id: string; name: string; state: string; down_since: string; waiting: number; e164: string; number: string }[]) {
     let o = byLink.get(r.id);
     if (!o) {
-      o = { link: r.id, name: r.name, state: r.state || 'disabled', down_since: r.down_since || '', waiting: r.waiting, numbers: [] };
+      o = { link: r.id, name: r.name, state: r.state || 'disabled', down_since: r.down_since || '', waiting: r.waiting, numbers: [], number_ids: [] };
       byLink.set(r.id, o);
     }
     o.numbers.push(r.e164);
+    o.number_ids.push(r.number);
   }
   return [...byLink.values()];
 }

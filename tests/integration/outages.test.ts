@@ -58,7 +58,7 @@ describe('outages', () => {
 
   it('members see which numbers\' texts wait for a down link, and since when; bound links are not listed', async () => {
     const res = await bob.pb.send<{ outages: Record<string, unknown>[] }>('/api/sms/outages', {});
-    expect(res.outages).toEqual([{ link: down.id, name: 'Gateway', state: 'down', down_since: '2026-12-01 12:03:00.000Z', waiting: 2, numbers: ['+12015550100'] }]);
+    expect(res.outages).toEqual([{ link: down.id, name: 'Gateway', state: 'down', down_since: '2026-12-01 12:03:00.000Z', waiting: 2, numbers: ['+12015550100'], number_ids: [number.id] }]);
     expect(await statusOf(app.client().send('/api/sms/outages', {}))).toBe(401);
   });
 

@@ -179,6 +179,20 @@ export function formatSince(value: string, now: Date, locale?: string): string {
   return `since ${day}, ${clock}`;
 }
 
+/**
+ * waitingLine says how many texts wait for a link and since when: "1,204
+ * texts waiting since 12:03" while it is down, "1,204 texts to send" while a
+ * backlog drains; '' when none wait.
+ */
+export function waitingLine(link: Pick<SmscLinkRecord, 'waiting' | 'waiting_since' | 'state'>, now: Date, locale?: string): string {
+  const n = link.waiting ?? 0;
+  if (n <= 0) return '';
+  const count = `${n.toLocaleString(locale)} ${n === 1 ? 'text' : 'texts'}`;
+  if (link.state === 'bound') return `${count} to send`;
+  const since = formatSince(link.waiting_since ?? '', now, locale);
+  return `${count} waiting${since ? ` ${since}` : ''}`;
+}
+
 /** TON_OPTIONS and NPI_OPTIONS are the SMPP type-of-number and numbering-plan values, with Auto (-1) first. */
 export const TON_OPTIONS = [
   { value: '-1', label: 'Auto (from the number)' },

@@ -145,8 +145,12 @@ export interface DeliveryLine {
   note: string;
 }
 
-/** deliveryLines lists a message's recipients with their status, by phone number. */
-export function deliveryLines(list: readonly DeliveryRecord[], country: string): DeliveryLine[] {
+/**
+ * deliveryLines lists a message's recipients with their status, by phone
+ * number. waitingFor names what a queued text waits for (its link is down:
+ * "Waiting for the SMSC link 'X' (down since 12:03)"), '' when nothing.
+ */
+export function deliveryLines(list: readonly DeliveryRecord[], country: string, waitingFor: (from: string) => string = () => ''): DeliveryLine[] {
   return [...list]
     .sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0))
     .map((d) => {
@@ -155,7 +159,7 @@ export function deliveryLines(list: readonly DeliveryRecord[], country: string):
         id: d.id,
         who: formatPhone(d.to, country),
         state,
-        label: DELIVERY_LABELS[state],
+        label: (d.status === 'queued' && waitingFor(d.from)) || DELIVERY_LABELS[state],
         reason: canRetry(state) ? failureReason(d) : '',
         note: d.maybe_duplicate ? MAYBE_TWICE : ''
       };
