@@ -199,7 +199,11 @@ export class PocketBaseStore implements Store {
   async listDueDeliveries(limit: number, q: DueQuery = {}): Promise<Delivery[]> {
     // status, link, queued_at: one index range (idx_deliveries_link_queue), read in queue order
     let filter = 'status = "queued" && (next_attempt_at = "" || next_attempt_at <= @now)';
-    if (q.link !== undefined) filter += ' && link = {:link}';
+    // texts without a link: PocketBase turns `link = ""` into `(link = '' OR link IS NULL)`, which
+    // SQLite cannot seek, so it would scan every queued row of every link; record ids are
+    // [a-z0-9], so `link < "0"` is the same rows as one range of the index
+    if (q.link === '') filter += ' && link < "0"';
+    else if (q.link !== undefined) filter += ' && link = {:link}';
     if (q.from) filter += ' && queued_at >= {:from}';
     try {
       const page = await this.pb.collection('deliveries').getList(1, limit, {
