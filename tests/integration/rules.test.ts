@@ -325,6 +325,8 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/queue/{conversation}/claim (not a queue conversation)', call: (pb) => pb.send(`/api/queue/${fixtures.conversations.target}/claim`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
   { name: 'POST /api/queue/{conversation}/close (not a queue conversation)', call: (pb) => pb.send(`/api/queue/${fixtures.conversations.target}/close`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
   { name: 'POST /api/sms/inbound', call: (pb) => pb.send('/api/sms/inbound', { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
+  { name: 'GET /api/sms/outages', call: (pb) => pb.send('/api/sms/outages', {}), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/sms/links/{id}/cancel-waiting (no such link)', call: (pb) => pb.send('/api/sms/links/nosuchlink12345/cancel-waiting', { method: 'POST' }), expected: [401, 403, 403, 404, 403] },
 ];
 
 describe('custom routes', () => {
