@@ -48,3 +48,17 @@ onRecordUpdateRequest((e) => {
   settings.checkSettings(e.record!);
   e.next();
 }, 'settings');
+
+routerAdd('GET', '/api/sms/outages', (e) => {
+  const outages: typeof import('./lib/outages') = require(`${__hooks}/lib/outages.js`);
+  e.json(200, { outages: outages.findOutages(e.app) });
+}, $apis.requireAuth('users'));
+
+routerAdd('POST', '/api/sms/links/{id}/cancel-waiting', (e) => {
+  const audit: typeof import('./lib/audit') = require(`${__hooks}/lib/audit.js`);
+  const outages: typeof import('./lib/outages') = require(`${__hooks}/lib/outages.js`);
+  const actor = audit.actorOf(e.auth);
+  if (!actor) throw new ForbiddenError('Only an administrator can cancel waiting texts.', null);
+  const link = outages.checkCancelWaiting(e.app, e.request!.pathValue('id'));
+  e.json(200, { cancelled: outages.doCancelWaiting(e.app, actor, e.realIP(), link) });
+}, $apis.requireAuth('users', '_superusers'));

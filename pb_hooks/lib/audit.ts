@@ -47,7 +47,7 @@ const SECRET: { [collection: string]: string[] } = {
 // fields that are not an administrator's decision: bookkeeping, the bridge's
 // live state and the person's own preferences (hidden fields, such as the
 // password hash and the token key, are skipped too)
-const IGNORED = ['id', 'created', 'updated', 'state', 'last_error', 'state_at', 'alert_muted'];
+const IGNORED = ['id', 'created', 'updated', 'state', 'last_error', 'state_at', 'waiting', 'waiting_since', 'down_since', 'alert_muted'];
 
 // users fields that have an action of their own
 const USER_OWN_ACTIONS = ['role', 'disabled', 'sms_numbers', 'default_number'];

@@ -155,7 +155,7 @@ export function doRelay(app: CoreApp, conversation: core.Record, message: core.R
   // a text longer than anyone may send is kept whole in the conversation,
   // but not relayed: each leg says why
   const tooLong = checkSegments(plan);
-  const legs: Legs = { text, plan, from: number.getString('e164'), numberId: number.id, phones: [], refused: [] };
+  const legs: Legs = { text, plan, from: number.getString('e164'), numberId: number.id, link: number.getString('smsc_link'), phones: [], refused: [] };
   for (const phone of others) {
     const optOut = findOptOut(app, phone, number.id);
     const refusal = tooLong ? `Not relayed by SMS: it would take ${plan.segments} parts; the limit is ${MAX_SEGMENTS}.` : !canReceiveSms(phone) ? noReplyReason(phone) : optOut ? optOutReason(app, optOut) : '';

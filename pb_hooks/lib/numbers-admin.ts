@@ -18,6 +18,13 @@ export function doUpdateNumber(e: core.RecordRequestEvent): void {
       e.next();
       change = doSwitchNumber(tx, record, before, () => findAllowedUsers(tx, record.id));
       if (toggled) change.moved.push(...doFollowNumber(tx, record.id));
+      // texts waiting for the old link go through the new one
+      if (record.getString('smsc_link') !== before.getString('smsc_link')) {
+        tx.db()
+          .newQuery("UPDATE deliveries SET link = {:link} WHERE status = 'queued' AND [[from]] = {:from}")
+          .bind({ link: record.getString('smsc_link'), from: record.getString('e164') })
+          .execute();
+      }
     });
   } finally {
     e.app = app;

@@ -30,6 +30,8 @@ export interface Legs {
   plan: SmsPlan;
   from: string;
   numberId: string;
+  /** link is the number's smsc_link ('' for none); looked up when absent */
+  link?: string;
   phones: string[];
   refused: { phone: string; reason: string }[];
 }
@@ -57,7 +59,7 @@ export function checkOutbound(app: CoreApp, message: core.Record, conversation =
   // member may write to them (docs/sms.md, "Mixed groups")
   if (author && !conversation.getString('queue') && conversation.getString('kind') !== 'group') checkMayText(app, author, numberId);
   const text = conversation.getString('kind') === 'group' && author ? prefixed(app, author.getString('name'), body) : body;
-  const legs: Legs = { text, plan: checkSmsBody(text), from: number.getString('e164'), numberId, phones: [], refused: [] };
+  const legs: Legs = { text, plan: checkSmsBody(text), from: number.getString('e164'), numberId, link: number.getString('smsc_link'), phones: [], refused: [] };
   const group = conversation.getString('kind') === 'group';
   for (const phone of phones) {
     const optOut = findOptOut(app, phone, numberId);
@@ -72,6 +74,9 @@ export function checkOutbound(app: CoreApp, message: core.Record, conversation =
 /** doQueueDeliveries writes one delivery per leg of a stored message: queued, or failed with the reason it cannot go. */
 export function doQueueDeliveries(app: CoreApp, message: core.Record, legs: Legs): void {
   const collection = app.findCollectionByNameOrId('deliveries');
+  // the bridge reads a link's waiting texts by link and queue time (docs/bridge.md, "A link that is down")
+  const link = legs.link ?? app.findRecordById('numbers', legs.numberId).getString('smsc_link');
+  const queuedAt = new DateTime();
   const write = (to: string, status: string, error: string) => {
     const d = new Record(collection);
     d.set('message', message.id);
@@ -85,6 +90,10 @@ export function doQueueDeliveries(app: CoreApp, message: core.Record, legs: Legs
     d.set('smsc_ids', []);
     d.set('attempts', 0);
     d.set('error', error);
+    if (status === 'queued') {
+      d.set('link', link);
+      d.set('queued_at', queuedAt);
+    }
     if (status === 'failed') d.set('done_at', new DateTime());
     app.save(d);
   };
@@ -95,6 +104,6 @@ export function doQueueDeliveries(app: CoreApp, message: core.Record, legs: Legs
 /** doAutoReply writes a system line with the text sent back to the phone, and queues that one SMS. */
 export function doAutoReply(app: CoreApp, conversation: core.Record, number: core.Record, phone: string, line: string, reply: string, event: object): void {
   const m = doSystemLine(app, conversation, null, line, event);
-  const legs: Legs = { text: reply, plan: planSms(reply), from: number.getString('e164'), numberId: number.id, phones: [phone], refused: [] };
+  const legs: Legs = { text: reply, plan: planSms(reply), from: number.getString('e164'), numberId: number.id, link: number.getString('smsc_link'), phones: [phone], refused: [] };
   doQueueDeliveries(app, m, legs);
 }

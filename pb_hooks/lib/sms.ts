@@ -145,6 +145,15 @@ export function doRetryDelivery(e: core.RequestEvent): void {
   d.set('error_code', '');
   d.set('next_attempt_at', '');
   d.set('done_at', '');
+  // a retry waits its link's validity afresh, behind the texts queued before it
+  d.set('queued_at', new DateTime());
+  let link = '';
+  try {
+    link = e.app.findFirstRecordByData('numbers', 'e164', d.getString('from')).getString('smsc_link');
+  } catch (_) {
+    // not a business number (any more): the bridge fails it with that reason
+  }
+  d.set('link', link);
   e.app.save(d);
   e.json(200, d);
 }

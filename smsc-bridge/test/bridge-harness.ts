@@ -16,6 +16,7 @@ export const CUSTOMER = '+15557654321';
 /** TEST_BRIDGE are bridge options with fast retries and short waits. */
 export const TEST_BRIDGE: BridgeOptions = {
   sweepMs: 50,
+  waitingRefreshMs: 50,
   drainMs: 500,
   unbindTimeoutMs: 200,
   outbound: {

@@ -6,7 +6,7 @@ import { encodeGsm7 } from '../../src/lib/domain/gsm7.js';
 import { Bridge } from '../src/pipeline/bridge.js';
 import { Journal, MemorySink, type JournalRecord } from '../src/pipeline/journal.js';
 import { concatRef, MAYBE_NOT_SENT, UNKNOWN_AFTER_RESTART } from '../src/pipeline/outbound.js';
-import type { Delivery } from '../src/pipeline/store.js';
+import { pbDate, type Delivery } from '../src/pipeline/store.js';
 import { CUSTOMER, OUR_NUMBER, startHarness, TEST_BRIDGE, type Harness } from './bridge-harness.js';
 import { log, until } from './helpers.js';
 import type { SimSubmit, SubmitAction } from './smsc-simulator.js';
@@ -328,33 +328,94 @@ describe('retries', () => {
     // the two that were in flight may have reached the SMSC: they were retried, and counted
     expect(finals.filter((f) => f.attempts === 2).length).toBeGreaterThanOrEqual(2);
   });
+});
 
-  it('while the link is down deliveries wait, then count an attempt and go back to the queue', async () => {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const textOf = (x: SimSubmit) => x.short_message.toString('latin1');
+
+describe('a link down is no reason to fail', () => {
+  it('while the link is down texts stay queued, untouched and unclaimed, then go out in order once it binds', async () => {
     let allow = false;
     h = await startHarness({ waitBound: false, before: ({ sim }) => (sim.bindStatus = () => (allow ? 0 : 0x08)) });
-    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'waiting' });
-    const waiting = await h.store.waitForDelivery(d.id, (x) => x.attempts === 1);
-    expect(waiting).toMatchObject({ status: 'queued', error: "SMSC link 'sim' is down; retrying", error_code: 'link_down' });
+    const ds = [1, 2, 3, 4, 5].map((i) => h!.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: `wait ${i}` }));
+    // many hold periods (150 ms) and sweep periods (50 ms)
+    await sleep(800);
+    expect(h.store.calls.updateDelivery ?? 0).toBe(0);
+    for (const d of ds) expect(h.store.deliveries.get(d.id)).toMatchObject({ status: 'queued', attempts: 0, error: '', error_code: '' });
+    expect(h.bridge.memory.claimed).toBe(0);
+    expect(h.store.links.get('L1')).toMatchObject({ state: 'down', waiting: 5 });
+    expect(h.store.links.get('L1')!.down_since).not.toBe('');
     allow = true;
-    expect(await h.store.waitForDelivery(d.id, done, 4000)).toMatchObject({ status: 'delivered' });
+    const finals = await Promise.all(ds.map((d) => h!.store.waitForDelivery(d.id, done, 4000)));
+    expect(finals.map((f) => [f.status, f.attempts])).toEqual(ds.map(() => ['delivered', 1]));
+    expect(h.sim.submits.map((x) => textOf(x))).toEqual(['wait 1', 'wait 2', 'wait 3', 'wait 4', 'wait 5']);
+    await until(() => h!.store.links.get('L1')!.waiting === 0 && h!.store.links.get('L1')!.down_since === '', 2000, 'waiting 0, down_since cleared');
+  });
+
+  it('a disabled link holds its texts the same way; enabling it sends them', async () => {
+    h = await startHarness({ link: { enabled: false } });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'after lunch' });
+    await sleep(400);
+    expect(h.store.deliveries.get(d.id)).toMatchObject({ status: 'queued', attempts: 0, error: '' });
+    h.store.addLink({ id: 'L1', name: 'sim', host: '127.0.0.1', port: h.sim.port, enabled: true });
+    expect(await h.store.waitForDelivery(d.id, done, 4000)).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('past the link\'s validity a waiting text fails as expired, never sent', async () => {
+    h = await startHarness({ waitBound: false, link: { validity_s: 0.3 }, before: ({ sim }) => (sim.bindStatus = () => 0x08) });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'too late' });
+    const final = await h.store.waitForDelivery(d.id, done, 5000);
+    expect(final).toMatchObject({ status: 'failed', error_code: 'expired', attempts: 0 });
+    expect(final.error).toMatch(/^expired: the link was down for \d+ s$/);
+    expect(h.sim.submits).toHaveLength(0);
+  });
+
+  it('a text found past its validity when the link is back is not sent', async () => {
+    h = await startHarness({
+      link: { validity_s: 60 },
+      before: ({ store }) => {
+        store.queue({ id: 'old', to: CUSTOMER, from: OUR_NUMBER, body: 'stale', queued_at: pbDate(Date.now() - 120_000) });
+      },
+    });
+    const fresh = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'fresh' });
+    expect(await h.store.waitForDelivery(fresh.id, done, 4000)).toMatchObject({ status: 'delivered' });
+    expect(await h.store.waitForDelivery('old', done, 4000)).toMatchObject({ status: 'failed', error_code: 'expired' });
+    expect(h.sim.submits.map((x) => textOf(x))).toEqual(['fresh']);
+  });
+
+  it('a large backlog for a down link costs a constant number of store calls: counts, no lists of it, no writes', async () => {
+    h = await startHarness({ waitBound: false, bridge: { waitingRefreshMs: 100, blockedCheckMs: 200 }, before: ({ sim }) => (sim.bindStatus = () => 0x08) });
+    for (let i = 0; i < 2000; i++) h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: `bulk ${i}` });
+    await sleep(300);
+    const before = { ...h.store.calls };
+    await sleep(1500);
+    const used = (k: string) => (h!.store.calls[k] ?? 0) - (before[k] ?? 0);
+    expect(used('updateDelivery')).toBe(0);
+    // the sweep (every 50 ms) reads only the lane of texts without a link; the down link is counted now and then
+    expect(used('listDueDeliveries')).toBeLessThanOrEqual(1500 / 50 + 2);
+    expect(used('countWaiting')).toBeLessThanOrEqual(1500 / 200 + 2);
+    expect(used('updateLink')).toBeLessThanOrEqual(1);
+    expect(h.bridge.memory.claimed).toBe(0);
+    expect(h.store.links.get('L1')!.waiting).toBe(2000);
   });
 });
 
-describe('a link down is no reason to fail', () => {
-  it('a text that never reached the SMSC keeps waiting past maxAttempts while it is valid', async () => {
-    h = await startHarness({ waitBound: false, before: ({ sim }) => (sim.bindStatus = () => 0x08) });
-    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'patience' });
-    const later = await h.store.waitForDelivery(d.id, (x) => x.attempts >= 5, 5000);
-    expect(later).toMatchObject({ status: 'queued', error_code: 'link_down' });
-  });
-
-  it('past its validity it fails as expired, saying it was never sent', async () => {
-    h = await startHarness({ waitBound: false, bridge: { outbound: { maxWaitMs: 300 } }, before: ({ sim }) => (sim.bindStatus = () => 0x08) });
-    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'too late' });
-    const final = await h.store.waitForDelivery(d.id, done, 5000);
-    expect(final).toMatchObject({ status: 'failed', error_code: 'expired' });
-    expect(final.error).toMatch(/^Not sent: SMSC link 'sim' is down for over 1 min, the text's validity$/);
-    expect(h.sim.submits).toHaveLength(0);
+describe('draining a backlog', () => {
+  it('a text posted while a backlog drains goes before the rest of the backlog', async () => {
+    h = await startHarness({
+      link: { max_per_second: 10 },
+      before: ({ store }) => {
+        for (let i = 0; i < 30; i++) store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: `backlog ${i}` });
+      },
+    });
+    await until(() => h!.sim.submits.length >= 5, 3000, 'the drain started');
+    h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'a person writes' });
+    await until(() => h!.sim.submits.length === 31, 6000, 'everything sent');
+    const order = h.sim.submits.map((x) => textOf(x));
+    // the burst of a second's worth (10) is under way; the person's text is next
+    expect(order.indexOf('a person writes')).toBeLessThan(14);
+    // the backlog itself goes in queue order, each once
+    expect(order.filter((t) => t.startsWith('backlog'))).toEqual(Array.from({ length: 30 }, (_, i) => `backlog ${i}`));
   });
 });
 
@@ -454,7 +515,8 @@ describe('routing and recovery', () => {
           store.deliveries.set(id, {
             id, to: CUSTOMER, from: OUR_NUMBER, body: `b${i}`, status: 'queued', segments: 1, encoding: '', smsc_ids: [],
             attempts: 0, next_attempt_at: '', error: '', error_code: '', link: '', sent_at: '', done_at: '',
-            created: `2026-01-01 00:00:00.${String(i).padStart(3, '0')}Z`,
+            // recent: well within the link's validity
+            created: pbDate(Date.now() - 60_000 + i),
           });
         }
       },

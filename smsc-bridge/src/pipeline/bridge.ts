@@ -12,7 +12,8 @@ import { SmppLink, type LinkOptions, type LinkState } from '../session/link.js';
 import type { SessionTimers } from '../session/session.js';
 import { InboundPipeline, type InboundOptions } from './inbound.js';
 import { Journal, type DeliveryTrail } from './journal.js';
-import { LinkSender, MAYBE_NOT_SENT, UNKNOWN_AFTER_RESTART, withAttempt, type OutboundPolicy } from './outbound.js';
+import { LinkSender, MAYBE_NOT_SENT, UNKNOWN_AFTER_RESTART, expiredReason, withAttempt, type Lane, type OutboundPolicy } from './outbound.js';
+import { validityMs } from '../../../src/lib/domain/smsc-link.js';
 import { ReceiptTracker, type TrackerOptions } from './receipts.js';
 import {
   parsePbDate,
@@ -26,6 +27,8 @@ import {
   type RecordAction,
   type Store,
   type StoreEvents,
+  type DueQuery,
+  type Waiting,
 } from './store.js';
 
 /** BridgeOptions tune the bridge; everything has a production default. */
@@ -36,6 +39,10 @@ export interface BridgeOptions {
   sweepBatch?: number;
   /** numberCacheMs is how long a number → link lookup is trusted without a realtime event. */
   numberCacheMs?: number;
+  /** waitingRefreshMs: a link's `waiting` count is read and written at most this often (default 3 s). */
+  waitingRefreshMs?: number;
+  /** blockedCheckMs: how often the count of a link that is down is read when no event says it changed (default 30 s). */
+  blockedCheckMs?: number;
   outbound?: Partial<OutboundPolicy>;
   inbound?: InboundOptions;
   receipts?: TrackerOptions;
@@ -56,6 +63,12 @@ interface Runtime {
   sender: LinkSender;
   stateWrite: Promise<void>;
   lastWritten?: string;
+  /** downSince: when the link stopped being bound ('' while bound), as written on the row */
+  downSince: string;
+  waitTimer?: NodeJS.Timeout;
+  expiryTimer?: NodeJS.Timeout;
+  waitCheckedAt: number;
+  waitingWritten?: string;
 }
 
 /** MAX_WRITTEN bounds the `updated` stamps the bridge remembers. */
@@ -73,7 +86,9 @@ class StampedStore implements Store {
 
   listLinks = () => this.inner.listLinks();
   findNumberLink = (e164: string) => this.inner.findNumberLink(e164);
-  listDueDeliveries = (limit: number, from?: string) => this.inner.listDueDeliveries(limit, from);
+  listDueDeliveries = (limit: number, q?: DueQuery) => this.inner.listDueDeliveries(limit, q);
+  countWaiting = (linkId: string) => this.inner.countWaiting(linkId);
+  listWaitingBefore = (linkId: string, before: string, limit: number) => this.inner.listWaitingBefore(linkId, before, limit);
   listDeliveriesByStatus = (status: DeliveryStatus, limit: number) => this.inner.listDeliveriesByStatus(status, limit);
   getDelivery = (id: string) => this.inner.getDelivery(id);
   findDeliveriesBySmscIds = (linkId: string, forms: string[]) => this.inner.findDeliveriesBySmscIds(linkId, forms);
@@ -125,7 +140,8 @@ export class Bridge {
   private moreDue = false;
   private pullTimer?: NodeJS.Timeout;
   private lastPull = 0;
-  private pullCursor?: string;
+  // per lane (a link id, '' for texts without one): the queued_at where the last full page ended
+  private readonly cursors = new Map<string, string>();
   private started = false;
   private stopping = false;
   private storeOk = true;
@@ -187,7 +203,10 @@ export class Bridge {
     this.inbound.restoreParts(this.journal.heldParts());
     for (const r of this.journal.openReceipts()) void this.inbound.replayReceipt(r);
     await this.sweep();
-    this.sweepTimer = setInterval(() => void this.sweep(), this.opts.sweepMs ?? 5_000);
+    this.sweepTimer = setInterval(() => {
+      void this.sweep();
+      this.checkBlocked();
+    }, this.opts.sweepMs ?? 5_000);
   }
 
   /**
@@ -208,6 +227,7 @@ export class Bridge {
     const drainMs = this.opts.drainMs ?? 10_000;
     const unbindTimeoutMs = this.opts.unbindTimeoutMs ?? 5_000;
     const rts = [...this.runtimes.values()];
+    for (const rt of rts) this.clearWaitTimers(rt);
     await Promise.all(rts.map((rt) => rt.sender.stop(drainMs)));
     await Promise.all(rts.map((rt) => rt.link?.stop({ drainMs, unbindTimeoutMs })));
     await this.inbound.close(Math.min(drainMs, 5_000));
@@ -257,9 +277,12 @@ export class Bridge {
   }
 
   /**
-   * sweep reads due queued deliveries, oldest first, and claims them. Runs
-   * one at a time; a call during a sweep makes it run once more afterwards,
-   * from the top. fromCursor continues where the last full batch ended
+   * sweep reads due queued deliveries, oldest queued first, and claims them:
+   * one indexed query per link that is bound and one for texts without a
+   * link; a link that is down is not read at all (its texts wait in
+   * PocketBase, and only their count is read: noteWaiting). Runs one at a
+   * time; a call during a sweep makes it run once more afterwards, from the
+   * top. fromCursor continues each lane where its last full page ended
    * instead (the older rows are ours already): the backlog pull uses it.
    */
   async sweep(fromCursor = false): Promise<void> {
@@ -270,21 +293,30 @@ export class Bridge {
     }
     this.sweeping = true;
     const batch = this.opts.sweepBatch ?? 500;
-    let from = fromCursor ? this.pullCursor : undefined;
+    let pull = fromCursor;
     try {
       for (;;) {
         this.sweepAgain = false;
-        const due = await this.store.listDueDeliveries(batch, from);
-        this.storeOk = true;
-        const full = due.length === batch;
-        this.moreDue = full;
-        this.pullCursor = full ? due[due.length - 1].created || undefined : undefined;
         let claimedNow = 0;
-        for (const d of due) if (!this.claimed.has(d.id) && (await this.consider(d))) claimedNow++;
+        let full = false;
+        for (const lane of this.openLanes()) {
+          const from = pull ? this.cursors.get(lane) : undefined;
+          if (pull && from === undefined) continue;
+          const due = await this.store.listDueDeliveries(batch, { link: lane, from });
+          this.storeOk = true;
+          const last = due[due.length - 1];
+          if (due.length === batch && last) {
+            full = true;
+            this.cursors.set(lane, last.queued_at || last.created || '');
+          } else this.cursors.delete(lane);
+          for (const d of due) if (!this.claimed.has(d.id) && (await this.consider(d, 'backlog'))) claimedNow++;
+          if (this.stopping) break;
+        }
+        this.moreDue = this.cursors.size > 0;
         if (this.stopping) break;
-        if (this.sweepAgain) from = undefined;
-        // a full batch that gave new work: read on from where it ended while claims are few
-        else if (full && claimedNow > 0 && this.pullCursor && this.claimed.size < batch) from = this.pullCursor;
+        if (this.sweepAgain) pull = false;
+        // a full page that gave new work: read on from where it ended while claims are few
+        else if (full && claimedNow > 0 && this.claimed.size < batch) pull = true;
         else break;
       }
     } catch (err) {
@@ -293,6 +325,13 @@ export class Bridge {
     } finally {
       this.sweeping = false;
     }
+  }
+
+  // the lanes a sweep reads: texts without a link (they fail at once), and each bound link's
+  private openLanes(): string[] {
+    const lanes = [''];
+    for (const rt of this.runtimes.values()) if (rt.link?.ready) lanes.push(rt.config.id);
+    return lanes;
   }
 
   /**
@@ -334,12 +373,12 @@ export class Bridge {
   private onDeliveryEvent(action: RecordAction, d: Delivery): void {
     // before the links are loaded a delivery could not be routed; the first sweep picks it up
     if (!this.started || this.stopping || action === 'delete' || d.status !== 'queued' || this.claimed.has(d.id)) return;
-    void this.consider(d);
+    void this.consider(d, 'live');
   }
 
   // consider claims a due queued delivery for its link's sender (or fails it when it has no
   // link); resolves true when the delivery was taken in hand
-  private async consider(d: Delivery): Promise<boolean> {
+  private async consider(d: Delivery, lane: Lane): Promise<boolean> {
     if (this.stopping || d.status !== 'queued' || this.claimed.has(d.id)) return false;
     const due = parsePbDate(d.next_attempt_at) ?? 0;
     const wait = due - Date.now();
@@ -368,8 +407,18 @@ export class Bridge {
         await this.failDelivery(d, `The SMSC link for ${d.from} does not exist`, 'no_link');
         return true;
       }
+      const expired = neverSent(d) && Date.now() - queuedAt(d) >= validityMs(rt.config);
+      if (!rt.link?.ready) {
+        // a link down is not an attempt: the text stays queued, untouched, and only the count is read
+        this.noteWaiting(rt);
+        if (!expired) return false;
+      }
+      if (expired) {
+        await this.expire(rt, d);
+        return true;
+      }
       if (!rt.sender.hasRoom) return false;
-      rt.sender.enqueue(d);
+      rt.sender.enqueue(d, lane);
       release = false;
       return true;
     } catch (err) {
@@ -468,17 +517,23 @@ export class Bridge {
         log: this.log,
         metrics: this.metrics,
         policy: this.opts.outbound,
-        onDone: (id) => this.release(id),
+        onDone: (id) => {
+          this.release(id);
+          this.noteWaiting(created);
+        },
       });
-      const created: Runtime = { config: cfg, link: null, sender, stateWrite: Promise.resolve() };
+      const created: Runtime = { config: cfg, link: null, sender, stateWrite: Promise.resolve(), downSince: cfg.down_since ?? '', waitCheckedAt: 0, waitingWritten: `${cfg.waiting ?? 0}|${cfg.waiting_since ?? ''}` };
       this.runtimes.set(cfg.id, created);
       this.startLink(created);
       return;
     }
     const reconnect = CONNECTION_FIELDS.some((f) => rt.config[f] !== cfg[f]);
+    const validityChanged = rt.config.validity_s !== cfg.validity_s;
     const old = rt.link;
     rt.config = cfg;
     rt.sender.configure(cfg);
+    // a new validity moves the expiry of the texts that wait
+    if (validityChanged) this.noteWaiting(rt);
     if (!reconnect) {
       old?.setWindow(cfg.window);
       return;
@@ -495,6 +550,7 @@ export class Bridge {
     const cfg = rt.config;
     if (!cfg.enabled) {
       void this.writeState(rt, 'disabled', '');
+      this.noteWaiting(rt);
       return;
     }
     const o = this.opts.link ?? {};
@@ -517,7 +573,12 @@ export class Bridge {
     );
     link.on('state', (state: LinkState, lastError: string) => {
       void this.writeState(rt, state, lastError);
-      if (state === 'bound') rt.sender.pump();
+      if (state === 'bound') {
+        // back: the sweep reads this link's lane again and the backlog drains
+        rt.sender.pump();
+        void this.sweep();
+      }
+      this.noteWaiting(rt);
     });
     link.on('reconnect', () => this.metrics?.reconnects.inc({ link: cfg.name }));
     rt.link = link;
@@ -529,8 +590,99 @@ export class Bridge {
     const rt = this.runtimes.get(id);
     if (!rt) return;
     this.runtimes.delete(id);
+    this.clearWaitTimers(rt);
     await rt.sender.stop(this.opts.drainMs ?? 10_000);
     await rt.link?.stop({ drainMs: this.opts.drainMs ?? 10_000, unbindTimeoutMs: this.opts.unbindTimeoutMs ?? 5_000 });
+  }
+
+  /**
+   * noteWaiting asks for a fresh count of a link's waiting texts, at most
+   * every waitingRefreshMs: after a text came for a link that is down, the
+   * link changed state, or a delivery of it finished (the backlog shrinking
+   * while it drains). Costs one indexed count, whatever the backlog.
+   */
+  private noteWaiting(rt: Runtime): void {
+    if (rt.waitTimer || this.stopping) return;
+    const every = this.opts.waitingRefreshMs ?? 3_000;
+    rt.waitTimer = setTimeout(() => {
+      rt.waitTimer = undefined;
+      rt.waitCheckedAt = Date.now();
+      void this.refreshWaiting(rt);
+    }, Math.max(0, rt.waitCheckedAt + every - Date.now()));
+  }
+
+  // the safety net for a link that is down: its count now and then, in case an event was lost
+  private checkBlocked(): void {
+    const every = this.opts.blockedCheckMs ?? 30_000;
+    for (const rt of this.runtimes.values()) if (!rt.link?.ready && Date.now() - rt.waitCheckedAt >= every) this.noteWaiting(rt);
+  }
+
+  private clearWaitTimers(rt: Runtime): void {
+    clearTimeout(rt.waitTimer);
+    clearTimeout(rt.expiryTimer);
+    rt.waitTimer = rt.expiryTimer = undefined;
+  }
+
+  // writes `waiting` / `waiting_since` on the link when they changed, and schedules the expiry
+  private async refreshWaiting(rt: Runtime): Promise<void> {
+    if (this.stopping || this.runtimes.get(rt.config.id) !== rt) return;
+    let w: Waiting;
+    try {
+      w = await this.store.countWaiting(rt.config.id);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, link: rt.config.name }, 'cannot count the texts waiting for the link');
+      return;
+    }
+    const key = `${w.count}|${w.oldest}`;
+    const changed = key !== rt.waitingWritten;
+    if (changed) {
+      rt.stateWrite = rt.stateWrite.then(async () => {
+        try {
+          await this.store.updateLink(rt.config.id, { waiting: w.count, waiting_since: w.oldest });
+          rt.waitingWritten = key;
+        } catch (err) {
+          this.log.warn({ err: (err as Error).message, link: rt.config.name }, 'cannot write the waiting count');
+        }
+      });
+    }
+    clearTimeout(rt.expiryTimer);
+    rt.expiryTimer = undefined;
+    if (!rt.link?.ready) {
+      if (w.oldest) {
+        const at = (parsePbDate(w.oldest) ?? Date.now()) + validityMs(rt.config);
+        // at most an hour ahead: a clock or validity change is caught up with then
+        rt.expiryTimer = setTimeout(() => void this.expireWaiting(rt), Math.min(Math.max(0, at - Date.now()), 3_600_000) + 5);
+      }
+    } else if (w.count > 0 && (changed || rt.sender.queued > 0 || rt.sender.inProgress > 0)) {
+      // draining: follow the count down
+      this.noteWaiting(rt);
+    }
+  }
+
+  // ends the texts that waited for a down link longer than its validity, 200 at a time
+  private async expireWaiting(rt: Runtime): Promise<void> {
+    rt.expiryTimer = undefined;
+    if (this.stopping || rt.link?.ready || this.runtimes.get(rt.config.id) !== rt) return;
+    const cutoff = pbDate(Date.now() - validityMs(rt.config));
+    try {
+      for (;;) {
+        const rows = (await this.store.listWaitingBefore(rt.config.id, cutoff, 200)).filter((d) => !this.claimed.has(d.id));
+        await Promise.all(rows.map((d) => this.expire(rt, d)));
+        if (rows.length < 200 || this.stopping) break;
+      }
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, link: rt.config.name }, 'expiring waiting texts failed; trying again at the next count');
+    }
+    this.noteWaiting(rt);
+  }
+
+  // a text that waited longer than its link's validity: failed, expired, never sent
+  private async expire(rt: Runtime, d: Delivery): Promise<void> {
+    const down = parsePbDate(rt.downSince) ?? Infinity;
+    const error = expiredReason(Date.now() - Math.min(down, queuedAt(d)));
+    this.log.warn({ delivery: d.id, link: rt.config.name, error }, 'delivery expired');
+    await this.store.updateDelivery(d.id, { status: 'failed', error, error_code: 'expired', next_attempt_at: '', done_at: pbDate() });
+    this.metrics?.failed.inc({ link: rt.config.name });
   }
 
   // state writes per link go one after another, and only when something changed
@@ -538,8 +690,13 @@ export class Bridge {
     const key = `${state}|${lastError}`;
     rt.stateWrite = rt.stateWrite.then(async () => {
       if (rt.lastWritten === key) return;
+      const patch: LinkStatePatch = { state, last_error: lastError.slice(0, 500), state_at: pbDate() };
+      // down_since keeps the start of an outage through reconnect attempts and bridge restarts
+      const downSince = state === 'bound' ? '' : rt.downSince || patch.state_at!;
+      if (downSince !== rt.downSince || rt.lastWritten === undefined) patch.down_since = downSince;
       try {
-        await this.store.updateLink(rt.config.id, { state, last_error: lastError.slice(0, 500), state_at: pbDate() });
+        await this.store.updateLink(rt.config.id, patch);
+        rt.downSince = downSince;
         rt.lastWritten = key;
       } catch (err) {
         this.log.warn({ err: (err as Error).message, link: rt.config.name }, 'cannot write link state');
@@ -547,6 +704,15 @@ export class Bridge {
     });
     return rt.stateWrite;
   }
+}
+
+function queuedAt(d: Delivery): number {
+  return parsePbDate(d.queued_at || d.created || '') ?? Date.now();
+}
+
+// nothing of it may have reached the SMSC: no part accepted, no write left without an answer
+function neverSent(d: Delivery): boolean {
+  return !d.smsc_ids.some(Boolean) && !(d.attempt_log ?? []).some((e) => e.unanswered.length > 0);
 }
 
 /** resolveTrail is the state a delivery's journal trail proves, for a row the crash left `sending`. */

@@ -16,6 +16,8 @@ import {
   type LinkStatePatch,
   type Store,
   type StoreEvents,
+  type DueQuery,
+  type Waiting,
 } from './store.js';
 
 /** LINK_DEFAULTS fills the fields a test does not care about. */
@@ -37,6 +39,7 @@ export const LINK_CONFIG_DEFAULTS: Omit<LinkConfig, 'id' | 'name' | 'host' | 'po
   source_npi: -1,
   dest_ton: -1,
   dest_npi: -1,
+  validity_s: 0,
 };
 
 // the deliveries a receipt can still change, as PocketBaseStore narrows its search
@@ -45,7 +48,7 @@ const ACTIVE: ReadonlySet<DeliveryStatus> = new Set(['queued', 'sending', 'sent'
 /** MemoryStore keeps everything in maps. Events: 'delivery-updated' (delivery) after each update. */
 export class MemoryStore extends EventEmitter implements Store {
   readonly deliveries = new Map<string, Delivery>();
-  readonly links = new Map<string, LinkConfig & { state?: string; last_error?: string; state_at?: string }>();
+  readonly links = new Map<string, LinkConfig & LinkStatePatch>();
   readonly numbers = new Map<string, string | null>();
   readonly inbound: InboundText[] = [];
   readonly linkStates: (LinkStatePatch & { id: string })[] = [];
@@ -104,11 +107,13 @@ export class MemoryStore extends EventEmitter implements Store {
       next_attempt_at: '',
       error: '',
       error_code: '',
-      link: '',
       sent_at: '',
       done_at: '',
+      // the number's link, as the message hook sets it
+      link: this.numbers.get(d.from) ?? '',
       // unique and increasing, as the sweep's cursor needs
       created: pbDate(this.epoch + this.seq),
+      queued_at: pbDate(this.epoch + this.seq),
       updated: this.stamp(),
       ...d,
     };
@@ -166,14 +171,39 @@ export class MemoryStore extends EventEmitter implements Store {
     return this.numbers.has(e164) ? (this.numbers.get(e164) ?? null) : undefined;
   }
 
-  async listDueDeliveries(limit: number, from?: string): Promise<Delivery[]> {
+  async listDueDeliveries(limit: number, q: DueQuery = {}): Promise<Delivery[]> {
     this.count('listDueDeliveries');
     this.checkReads();
     const now = Date.now();
-    return [...this.deliveries.values()]
-      .filter((d) => d.status === 'queued' && (parsePbDate(d.next_attempt_at) ?? 0) <= now && (!from || (d.created ?? '') >= from))
+    return this.byQueue(
+      (d) =>
+        d.status === 'queued' &&
+        (parsePbDate(d.next_attempt_at) ?? 0) <= now &&
+        (q.link === undefined || d.link === q.link) &&
+        (!q.from || queuedAt(d) >= q.from),
+    )
       .slice(0, limit)
       .map((d) => structuredClone(d));
+  }
+
+  async countWaiting(linkId: string): Promise<Waiting> {
+    this.count('countWaiting');
+    this.checkReads();
+    const rows = this.byQueue((d) => d.status === 'queued' && d.link === linkId);
+    return { count: rows.length, oldest: rows[0] ? queuedAt(rows[0]) : '' };
+  }
+
+  async listWaitingBefore(linkId: string, before: string, limit: number): Promise<Delivery[]> {
+    this.count('listWaitingBefore');
+    this.checkReads();
+    return this.byQueue((d) => d.status === 'queued' && d.link === linkId && queuedAt(d) < before)
+      .slice(0, limit)
+      .map((d) => structuredClone(d));
+  }
+
+  // the deliveries that match, in queue order (queued_at, then created)
+  private byQueue(pred: (d: Delivery) => boolean): Delivery[] {
+    return [...this.deliveries.values()].filter(pred).sort((a, b) => queuedAt(a).localeCompare(queuedAt(b)) || (a.created ?? '').localeCompare(b.created ?? ''));
   }
 
   async listDeliveriesByStatus(status: DeliveryStatus, limit: number): Promise<Delivery[]> {
@@ -272,6 +302,10 @@ export class MemoryStore extends EventEmitter implements Store {
   private checkReads(): void {
     if (this.failReads) throw new StoreError('PocketBase is unreachable', true);
   }
+}
+
+function queuedAt(d: Delivery): string {
+  return d.queued_at || d.created || '';
 }
 
 export { pbDate };

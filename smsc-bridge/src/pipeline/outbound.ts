@@ -18,6 +18,12 @@ import { RateLimiter } from './rate.js';
 import type { Journal } from './journal.js';
 import { StoreError, parsePbDate, pbDate, type AttemptEntry, type Delivery, type DeliveryPatch, type LinkConfig, type Store } from './store.js';
 import { classifyError, classifyStatus, type SubmitOutcome } from './submit-outcome.js';
+import { formatSpan, validityMs } from '../../../src/lib/domain/smsc-link.js';
+
+/** expiredReason is the error of a text that waited for its link longer than the link's validity. */
+export function expiredReason(downForMs: number): string {
+  return `expired: the link was down for ${formatSpan(downForMs)}`;
+}
 
 /** Submitter is the part of SmppLink the sender uses (tests may fake it). */
 export interface Submitter {
@@ -46,18 +52,18 @@ export interface OutboundPolicy {
   inlineRetries: number;
   /** queueFullPauseMs is the wait before resubmitting after ESME_RMSGQFUL. */
   queueFullPauseMs: number;
-  /** holdWhileDownMs is how long a claimed delivery waits for its link before counting an attempt. */
+  /**
+   * holdWhileDownMs is how long claimed deliveries wait in memory for a link
+   * that went down; then they are let go untouched (still `queued`, no write)
+   * and the bridge reads them again when the link is back.
+   */
   holdWhileDownMs: number;
   /** maxQueue bounds the deliveries claimed per link; the sweep brings the rest later. */
   maxQueue: number;
   /** activePerWindow: how many deliveries may be in progress per window slot. */
   activePerWindow: number;
-  /**
-   * maxWaitMs is a text's validity while nothing of it reaches the SMSC (link
-   * down or disabled): such waits do not use up maxAttempts; past this age
-   * the delivery fails as expired.
-   */
-  maxWaitMs: number;
+  /** liveShare: of every 4 deliveries started while both lanes hold some, how many come from the live lane. */
+  liveShare: number;
 }
 
 /** OUTBOUND_DEFAULTS are the production rules. */
@@ -69,7 +75,7 @@ export const OUTBOUND_DEFAULTS: OutboundPolicy = {
   holdWhileDownMs: 30_000,
   maxQueue: 5_000,
   activePerWindow: 2,
-  maxWaitMs: 48 * 3600_000,
+  liveShare: 3,
 };
 
 /** UNKNOWN_AFTER_RESTART is the error of a delivery found `sending` at start with no journal to tell how far it got. */
@@ -98,7 +104,17 @@ export function concatRef(id: string, ref16: boolean): number {
 interface Queued {
   d: Delivery;
   since: number;
+  live: boolean;
 }
+
+/**
+ * Lane says where a claimed delivery came from: `live` is a text that came
+ * in by its realtime event (someone just posted it), `backlog` one that the
+ * sweep found waiting (after an outage or a restart). Live texts go first,
+ * three of every four starts, so a person's text is not stuck behind a
+ * drained backlog, and the backlog still moves (docs/bridge.md, "Draining").
+ */
+export type Lane = 'live' | 'backlog';
 
 /**
  * LinkSender sends the deliveries of one link. The bridge enqueues claimed
@@ -117,7 +133,9 @@ export class LinkSender {
   private readonly policy: OutboundPolicy;
   private readonly onDone: (id: string) => void;
   private readonly rate: RateLimiter;
-  private queue: Queued[] = [];
+  private live: Queued[] = [];
+  private backlog: Queued[] = [];
+  private started = 0;
   private active = 0;
   private stopping = false;
   private idle: (() => void)[] = [];
@@ -150,7 +168,7 @@ export class LinkSender {
 
   /** queued is how many claimed deliveries wait to start. */
   get queued(): number {
-    return this.queue.length;
+    return this.live.length + this.backlog.length;
   }
 
   /** inProgress is how many deliveries are being sent now. */
@@ -160,7 +178,7 @@ export class LinkSender {
 
   /** hasRoom says whether another delivery may be claimed for this link. */
   get hasRoom(): boolean {
-    return !this.stopping && this.queue.length < this.policy.maxQueue;
+    return !this.stopping && this.queued < this.policy.maxQueue;
   }
 
   /** rateNow is the submit rate in force (0: unlimited), lowered after throttling. */
@@ -181,20 +199,30 @@ export class LinkSender {
     this.pump();
   }
 
-  /** enqueue takes a claimed delivery. */
-  enqueue(d: Delivery): void {
-    this.queue.push({ d, since: Date.now() });
+  /** enqueue takes a claimed delivery, into its lane. */
+  enqueue(d: Delivery, lane: Lane = 'backlog'): void {
+    (lane === 'live' ? this.live : this.backlog).push({ d, since: Date.now(), live: lane === 'live' });
     this.pump();
+  }
+
+  // live first, liveShare of every 4 starts while the backlog waits too
+  private next(): Queued | undefined {
+    if (this.live.length === 0) return this.backlog.shift();
+    if (this.backlog.length === 0) return this.live.shift();
+    return this.started++ % 4 < this.policy.liveShare ? this.live.shift() : this.backlog.shift();
   }
 
   /** pump starts queued deliveries while the link is bound and there is room; call it when the link comes up. */
   pump(): void {
     if (this.stopping) return;
     const limit = Math.max(1, this.config.window) * this.policy.activePerWindow;
-    while (this.queue.length > 0 && this.active < limit && this.link?.ready) {
-      const { d } = this.queue.shift()!;
+    // one delivery at a time waits for rate permits: the lane is chosen when the link can take it,
+    // so a live text posted during a rate-limited drain is next, not behind a row of waiters
+    while (this.queued > 0 && this.active < limit && this.link?.ready && this.rate.waiting === 0) {
+      const q = this.next()!;
+      const d = q.d;
       this.active++;
-      void this.process(d).then((requeued) => {
+      void this.process(q).then((requeued) => {
         this.active--;
         if (!requeued) this.onDone(d.id);
         if (this.active === 0) for (const fn of this.idle.splice(0)) fn();
@@ -214,7 +242,7 @@ export class LinkSender {
     clearTimeout(this.holdTimer);
     // deliveries waiting for rate permits have written nothing yet: let them go now
     this.rate.close();
-    for (const q of this.queue.splice(0)) this.onDone(q.d.id);
+    for (const q of [...this.live.splice(0), ...this.backlog.splice(0)]) this.onDone(q.d.id);
     if (this.active > 0) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, drainMs);
@@ -226,32 +254,22 @@ export class LinkSender {
     }
   }
 
-  // deliveries held too long for a link that is down count an attempt and go back to the store
+  // a link down is not an attempt: deliveries held this long for it are let go untouched (no
+  // write; they are still `queued`), and the bridge reads them again when the link is back
   private scheduleHoldCheck(): void {
-    if (this.holdTimer || this.queue.length === 0 || this.link?.ready) return;
-    const oldest = this.queue[0].since;
-    const wait = Math.max(10, oldest + this.policy.holdWhileDownMs - Date.now());
+    if (this.holdTimer || this.queued === 0 || this.link?.ready) return;
     this.holdTimer = setTimeout(() => {
       this.holdTimer = undefined;
       if (this.link?.ready) return this.pump();
-      const now = Date.now();
-      const expired = this.queue.filter((q) => now - q.since >= this.policy.holdWhileDownMs);
-      this.queue = this.queue.filter((q) => now - q.since < this.policy.holdWhileDownMs);
-      for (const q of expired) {
-        this.active++;
-        const reason = this.config.enabled ? `SMSC link '${this.config.name}' is down` : `SMSC link '${this.config.name}' is disabled`;
-        void this.retryOrFail(q.d, q.d.attempts + 1, { kind: 'retry', code: 'link_down', reason, sent: false }, q.d.smsc_ids, (q.d.attempt_log ?? []).some((e) => e.unanswered.length > 0)).finally(() => {
-          this.active--;
-          this.onDone(q.d.id);
-          if (this.active === 0) for (const fn of this.idle.splice(0)) fn();
-        });
-      }
-      this.scheduleHoldCheck();
-    }, wait);
+      const held = [...this.live.splice(0), ...this.backlog.splice(0)];
+      if (held.length) this.log.info({ held: held.length }, 'the link is down: letting its claimed deliveries wait in PocketBase');
+      for (const q of held) this.onDone(q.d.id);
+    }, this.policy.holdWhileDownMs);
   }
 
   // resolves true when the delivery went back to the queue untouched
-  private async process(d: Delivery): Promise<boolean> {
+  private async process(q: Queued): Promise<boolean> {
+    const d = q.d;
     const link = this.link;
     const cfg = this.config;
     let plan: SubmitParts;
@@ -269,10 +287,11 @@ export class LinkSender {
     const ids = !fresh && d.smsc_ids.length === n ? d.smsc_ids.slice() : new Array<string>(n).fill('');
     const todo = ids.map((id, i) => (id ? -1 : i)).filter((i) => i >= 0);
     await this.rate.take(todo.length);
+    this.pump();
     if (!link?.ready || this.stopping) {
       // nothing was written or sent: hand the delivery back untouched
       if (this.stopping) return false;
-      this.queue.unshift({ d, since: Date.now() });
+      (q.live ? this.live : this.backlog).unshift(q);
       return true;
     }
     const attempt = d.attempts + 1;
@@ -398,11 +417,9 @@ export class LinkSender {
   ): Promise<void> {
     const accepted = ids.filter(Boolean).length;
     // nothing of it reached the SMSC this time (link down): no reason to give up while the text is valid
-    const age = Date.now() - (parsePbDate(d.created ?? '') ?? Date.now());
-    if (o.sent === false && attempt >= this.policy.maxAttempts && age >= this.policy.maxWaitMs) {
-      const w = this.policy.maxWaitMs;
-      const span = w >= 3_600_000 ? `${Math.round(w / 3_600_000)} h` : `${Math.max(1, Math.round(w / 60_000))} min`;
-      const error = `Not sent: ${o.reason} for over ${span}, the text's validity` + (accepted ? ` (${accepted} of ${ids.length} parts were sent)` : '');
+    const queued = parsePbDate(d.queued_at || d.created || '') ?? Date.now();
+    if (o.sent === false && Date.now() - queued >= validityMs(this.config)) {
+      const error = expiredReason(Date.now() - queued) + (accepted ? ` (${accepted} of ${ids.length} parts were sent)` : '');
       const status = unansweredEver ? 'unknown' : 'failed';
       await this.finish(d, attempt, { status, attempts: attempt, smsc_ids: ids, error, error_code: 'expired', done_at: pbDate(), ...entry(status, 'expired') });
       return;

@@ -17,6 +17,8 @@ import {
   type RecordAction,
   type Store,
   type StoreEvents,
+  type DueQuery,
+  type Waiting,
 } from './store.js';
 
 /** ConnectOptions say where PocketBase is and which service account to use. */
@@ -63,6 +65,10 @@ export function toLinkConfig(r: RecordModel): LinkConfig {
     source_npi: num(r.source_npi, -1),
     dest_ton: num(r.dest_ton, -1),
     dest_npi: num(r.dest_npi, -1),
+    validity_s: Math.max(0, num(r.validity_s, 0)),
+    down_since: str(r.down_since),
+    waiting: num(r.waiting, 0),
+    waiting_since: str(r.waiting_since),
   };
 }
 
@@ -88,6 +94,7 @@ export function toDelivery(r: RecordModel): Delivery {
     done_at: str(r.done_at),
     attempt_log: Array.isArray(r.attempt_log) ? (r.attempt_log as AttemptEntry[]) : [],
     maybe_duplicate: r.maybe_duplicate === true,
+    queued_at: str(r.queued_at),
     created: str(r.created),
     updated: str(r.updated),
   };
@@ -133,11 +140,19 @@ export class PocketBaseStore implements Store {
   private batchesInFlight = 0;
   private flushScheduled = false;
   private batchSize = BATCH_SIZE;
+  /** requests counts the HTTP requests sent to PocketBase by "METHOD /path" (no query), so tests and benchmarks can hold them to a budget. */
+  readonly requests = new Map<string, number>();
 
   constructor(pb: PocketBase, log: Logger) {
     this.pb = pb;
     this.log = log;
     pb.autoCancellation(false);
+    const before = pb.beforeSend;
+    pb.beforeSend = (url, options) => {
+      const key = `${options.method ?? 'GET'} ${new URL(url, 'http://x').pathname}`;
+      this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+      return before ? before(url, options) : { url, options };
+    };
   }
 
   /** batchingEnabled says whether delivery updates go through /api/batch (null: not tried yet). */
@@ -181,17 +196,52 @@ export class PocketBaseStore implements Store {
     }
   }
 
-  async listDueDeliveries(limit: number, from?: string): Promise<Delivery[]> {
-    const due = 'status = "queued" && (next_attempt_at = "" || next_attempt_at <= @now)';
+  async listDueDeliveries(limit: number, q: DueQuery = {}): Promise<Delivery[]> {
+    // status, link, queued_at: one index range (idx_deliveries_link_queue), read in queue order
+    let filter = 'status = "queued" && (next_attempt_at = "" || next_attempt_at <= @now)';
+    // texts without a link: PocketBase turns `link = ""` into `(link = '' OR link IS NULL)`, which
+    // SQLite cannot seek, so it would scan every queued row of every link; record ids are
+    // [a-z0-9], so `link < "0"` is the same rows as one range of the index
+    if (q.link === '') filter += ' && link < "0"';
+    else if (q.link !== undefined) filter += ' && link = {:link}';
+    if (q.from) filter += ' && queued_at >= {:from}';
     try {
       const page = await this.pb.collection('deliveries').getList(1, limit, {
-        filter: from ? this.pb.filter(`${due} && created >= {:from}`, { from }) : due,
-        sort: 'created',
+        filter: this.pb.filter(filter, { link: q.link ?? '', from: q.from ?? '' }),
+        sort: 'queued_at,created',
         skipTotal: true,
       });
       return page.items.map(toDelivery);
     } catch (err) {
       throw storeError(err, 'listing due deliveries');
+    }
+  }
+
+  async countWaiting(linkId: string): Promise<Waiting> {
+    try {
+      // perPage 1 with the total: a count over the index and its first entry
+      const page = await this.pb.collection('deliveries').getList(1, 1, {
+        filter: this.pb.filter('status = "queued" && link = {:link}', { link: linkId }),
+        sort: 'queued_at',
+        fields: 'queued_at,created',
+      });
+      const first = page.items[0];
+      return { count: page.totalItems, oldest: first ? str(first.queued_at) || str(first.created) : '' };
+    } catch (err) {
+      throw storeError(err, 'counting waiting deliveries');
+    }
+  }
+
+  async listWaitingBefore(linkId: string, before: string, limit: number): Promise<Delivery[]> {
+    try {
+      const page = await this.pb.collection('deliveries').getList(1, limit, {
+        filter: this.pb.filter('status = "queued" && link = {:link} && queued_at < {:before}', { link: linkId, before }),
+        sort: 'queued_at',
+        skipTotal: true,
+      });
+      return page.items.map(toDelivery);
+    } catch (err) {
+      throw storeError(err, 'listing expired deliveries');
     }
   }
 

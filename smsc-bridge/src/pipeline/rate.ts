@@ -81,6 +81,11 @@ export class RateLimiter {
     return this.current;
   }
 
+  /** waiting counts the takers waiting for permits. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /** paused reports whether a throttle pause is running. */
   get paused(): boolean {
     return this.now() < this.pausedUntil;

@@ -46,6 +46,8 @@ export interface Delivery {
   attempt_log?: AttemptEntry[];
   /** maybe_duplicate: a part was written again after an earlier write of it got no answer, so the phone may get it twice. */
   maybe_duplicate?: boolean;
+  /** queued_at is when the text was queued (again, after a person's retry): the order a link's texts go in, and the start of their validity; '' on old rows (created then). */
+  queued_at?: string;
   /** created orders the sweep; PocketBase sets it. */
   created?: string;
   /** updated tells a stale copy (from a slow sweep or a late event) from the current row; PocketBase sets it. */
@@ -58,15 +60,37 @@ export type DeliveryPatch = Partial<Omit<Delivery, 'id' | 'to' | 'from' | 'body'
 /** LinkConfig is an smsc_links row as the bridge reads it. */
 export interface LinkConfig extends LinkSettings {
   id: string;
+  /** down_since is the bridge's own record of when the link stopped being bound ('' while bound) */
+  down_since?: string;
+  /** waiting and waiting_since as last written on the row */
+  waiting?: number;
+  waiting_since?: string;
 }
 
 export type { LinkStateValue };
 
-/** LinkStatePatch is the only thing the bridge writes on a link. */
+/** LinkStatePatch is what the bridge writes on a link: its live state, and how many texts wait for it since when. */
 export interface LinkStatePatch {
-  state: LinkStateValue;
-  last_error: string;
-  state_at: string;
+  state?: LinkStateValue;
+  last_error?: string;
+  state_at?: string;
+  /** down_since: when the link stopped being bound ('' once it is bound again) */
+  down_since?: string;
+  /** waiting: queued texts for the link; waiting_since: the oldest one's queued_at ('' for none) */
+  waiting?: number;
+  waiting_since?: string;
+}
+
+/** Waiting is what a link's queue holds: how many texts, and the oldest one's queue time ('' when none). */
+export interface Waiting {
+  count: number;
+  oldest: string;
+}
+
+/** DueQuery narrows listDueDeliveries to one link's texts ('' for those without a link), from a queue time on. */
+export interface DueQuery {
+  link?: string;
+  from?: string;
 }
 
 /** InboundText is the body of POST /api/sms/inbound. */
@@ -110,9 +134,14 @@ export interface Store {
   findNumberLink(e164: string): Promise<string | null | undefined>;
   /**
    * listDueDeliveries returns queued deliveries whose next_attempt_at is
-   * empty or past, oldest first; with `from`, only those created at or after it.
+   * empty or past, oldest queued_at first; with `link`, only that link's
+   * ('' for none); with `from`, only those queued at or after it.
    */
-  listDueDeliveries(limit: number, from?: string): Promise<Delivery[]>;
+  listDueDeliveries(limit: number, q?: DueQuery): Promise<Delivery[]>;
+  /** countWaiting counts a link's queued deliveries and finds the oldest one's queued_at: one indexed query. */
+  countWaiting(linkId: string): Promise<Waiting>;
+  /** listWaitingBefore returns a link's queued deliveries queued before a time, oldest first (to expire them). */
+  listWaitingBefore(linkId: string, before: string, limit: number): Promise<Delivery[]>;
   listDeliveriesByStatus(status: DeliveryStatus, limit: number): Promise<Delivery[]>;
   /** getDelivery reads one delivery; null when it does not exist. */
   getDelivery(id: string): Promise<Delivery | null>;

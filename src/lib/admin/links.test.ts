@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LINK_DEFAULTS, checkLink, formatSince, linkStatus, pickConfig, toLinkForm, type LinkFormValues } from './links';
+import { LINK_DEFAULTS, checkLink, formatSince, linkStatus, pickConfig, toLinkForm, waitingLine, type LinkFormValues } from './links';
 import type { SmscLinkRecord } from '../api/types';
 
 const form = (changes: Partial<LinkFormValues> = {}): LinkFormValues => ({
@@ -120,5 +120,22 @@ describe('formatSince', () => {
   it('is empty without a valid time', () => {
     expect(formatSince('', now)).toBe('');
     expect(formatSince('nonsense', now)).toBe('');
+  });
+});
+
+describe('validity and waiting texts', () => {
+  it('edits the validity in hours and stores seconds; 24 h by default', () => {
+    expect(form().validity_s).toBe('24');
+    const result = checkLink(form({ validity_s: '1.5' }));
+    expect(result.ok && result.config.validity_s).toBe(5400);
+    expect(checkLink(form({ validity_s: '0' }))).toMatchObject({ ok: false, errors: { validity_s: 'A number of hours from 0.01 to 720 (30 days).' } });
+  });
+
+  it('says how many texts wait for a down link and since when, and how many are left while it drains', () => {
+    const now = new Date('2026-12-01T15:00:00');
+    const since = new Date('2026-12-01T12:03:00').toISOString().replace('T', ' ');
+    expect(waitingLine({ state: 'down', waiting: 1204, waiting_since: since }, now, 'en-GB')).toBe('1,204 texts waiting since 12:03');
+    expect(waitingLine({ state: 'bound', waiting: 1, waiting_since: since }, now, 'en-GB')).toBe('1 text to send');
+    expect(waitingLine({ state: 'down', waiting: 0, waiting_since: '' }, now, 'en-GB')).toBe('');
   });
 });

@@ -23,11 +23,12 @@ export const LINK_DEFAULTS: Readonly<LinkConfig> = {
   source_ton: -1,
   source_npi: -1,
   dest_ton: -1,
-  dest_npi: -1
+  dest_npi: -1,
+  validity_s: 86_400
 };
 
-/** NUMERIC_FIELDS are the link fields the form edits as text. */
-const NUMERIC_FIELDS = ['port', 'window', 'max_per_second', 'source_ton', 'source_npi', 'dest_ton', 'dest_npi'] as const;
+/** NUMERIC_FIELDS are the link fields the form edits as text (validity_s in hours). */
+const NUMERIC_FIELDS = ['port', 'window', 'max_per_second', 'source_ton', 'source_npi', 'dest_ton', 'dest_npi', 'validity_s'] as const;
 type NumericField = (typeof NUMERIC_FIELDS)[number];
 
 /** LinkFormValues is a link as the form edits it: numbers as the text in their inputs. */
@@ -40,6 +41,8 @@ export type LinkCheck = { ok: true; config: LinkConfig } | { ok: false; errors: 
 export function toLinkForm(link: LinkConfig): LinkFormValues {
   const values = { ...pickConfig(link) } as unknown as LinkFormValues;
   for (const f of NUMERIC_FIELDS) values[f] = String(link[f] ?? LINK_DEFAULTS[f]);
+  // validity is edited in hours; an unset one reads as the default
+  values.validity_s = String(Math.round(((link.validity_s || LINK_DEFAULTS.validity_s) / 3600) * 100) / 100);
   return values;
 }
 
@@ -86,6 +89,8 @@ export function checkLink(values: LinkFormValues): LinkCheck {
     dest_npi: readInt(values.dest_npi, -1, 18)
   };
   for (const [field, value] of Object.entries(tonNpi)) if (value === null) errors[field] = 'Choose a value from the list.';
+  const validityHours = readNumber(values.validity_s, 0.01, 720);
+  if (validityHours === null) errors.validity_s = 'A number of hours from 0.01 to 720 (30 days).';
 
   if (Object.keys(errors).length) return { ok: false, errors };
   return {
@@ -110,7 +115,8 @@ export function checkLink(values: LinkFormValues): LinkCheck {
       source_ton: tonNpi.source_ton!,
       source_npi: tonNpi.source_npi!,
       dest_ton: tonNpi.dest_ton!,
-      dest_npi: tonNpi.dest_npi!
+      dest_npi: tonNpi.dest_npi!,
+      validity_s: Math.max(1, Math.round(validityHours! * 3600))
     }
   };
 }
@@ -171,6 +177,20 @@ export function formatSince(value: string, now: Date, locale?: string): string {
     year: date.getFullYear() === now.getFullYear() ? undefined : 'numeric'
   });
   return `since ${day}, ${clock}`;
+}
+
+/**
+ * waitingLine says how many texts wait for a link and since when: "1,204
+ * texts waiting since 12:03" while it is down, "1,204 texts to send" while a
+ * backlog drains; '' when none wait.
+ */
+export function waitingLine(link: Pick<SmscLinkRecord, 'waiting' | 'waiting_since' | 'state'>, now: Date, locale?: string): string {
+  const n = link.waiting ?? 0;
+  if (n <= 0) return '';
+  const count = `${n.toLocaleString(locale)} ${n === 1 ? 'text' : 'texts'}`;
+  if (link.state === 'bound') return `${count} to send`;
+  const since = formatSince(link.waiting_since ?? '', now, locale);
+  return `${count} waiting${since ? ` ${since}` : ''}`;
 }
 
 /** TON_OPTIONS and NPI_OPTIONS are the SMPP type-of-number and numbering-plan values, with Auto (-1) first. */

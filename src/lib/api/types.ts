@@ -319,8 +319,25 @@ export interface SmscLinkRecord extends LinkConfig {
   last_error: string;
   /** when state last changed; empty until then */
   state_at: string;
+  /** when the link stopped being bound; empty while bound */
+  down_since?: string;
+  /** queued texts waiting for this link, and the oldest one's queue time (the bridge writes them every few seconds at most) */
+  waiting?: number;
+  waiting_since?: string;
   created: string;
   updated: string;
+}
+
+/** Outage is a link that is not bound, with the business numbers whose texts wait for it (GET /api/sms/outages). */
+export interface Outage {
+  link: string;
+  name: string;
+  state: LinkState;
+  down_since: string;
+  waiting: number;
+  /** the business numbers (E.164) whose texts wait for it, and their record ids */
+  numbers: string[];
+  number_ids: string[];
 }
 
 /** AuditEntry is an `audit_log` record: one administrative change (admins only). */

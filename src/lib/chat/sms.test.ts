@@ -162,6 +162,20 @@ describe('deliveries', () => {
     ]);
   });
 
+  it('a queued text from a number whose link is down says what it waits for; a sending one does not', () => {
+    const waitingFor = (from: string) => (from === '+12015550100' ? "Waiting for the SMSC link 'Gateway' (down since 12:03)" : '');
+    const lines = deliveryLines(
+      [
+        delivery('d1', '+12015550161', 'queued', { from: '+12015550100' }),
+        delivery('d2', '+12015550162', 'sending', { from: '+12015550100' }),
+        delivery('d3', '+12015550163', 'queued', { from: '+12015550111' })
+      ],
+      'US',
+      waitingFor
+    );
+    expect(lines.map((l) => l.label)).toEqual(["Waiting for the SMSC link 'Gateway' (down since 12:03)", 'Sending…', 'Sending…']);
+  });
+
   it('shows an unknown outcome as "may not have been sent" with its reason, and a possible duplicate with a note', () => {
     const lines = deliveryLines(
       [

@@ -145,8 +145,18 @@ export interface DeliveryLine {
   note: string;
 }
 
-/** deliveryLines lists a message's recipients with their status, by name (nameOf; the formatted number by default). */
-export function deliveryLines(list: readonly DeliveryRecord[], country: string, nameOf: (e164: string) => string = (p) => formatPhone(p, country)): DeliveryLine[] {
+/**
+ * deliveryLines lists a message's recipients with their status, by name
+ * (nameOf; the formatted number by default). waitingFor names what a queued
+ * text waits for (its link is down: "Waiting for the SMSC link 'X' (down
+ * since 12:03)"), '' when nothing.
+ */
+export function deliveryLines(
+  list: readonly DeliveryRecord[],
+  country: string,
+  nameOf: (e164: string) => string = (p) => formatPhone(p, country),
+  waitingFor: (from: string) => string = () => ''
+): DeliveryLine[] {
   return [...list]
     .sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0))
     .map((d) => {
@@ -155,7 +165,7 @@ export function deliveryLines(list: readonly DeliveryRecord[], country: string, 
         id: d.id,
         who: nameOf(d.to),
         state,
-        label: DELIVERY_LABELS[state],
+        label: (d.status === 'queued' && waitingFor(d.from)) || DELIVERY_LABELS[state],
         reason: canRetry(state) ? failureReason(d) : '',
         note: d.maybe_duplicate ? MAYBE_TWICE : ''
       };

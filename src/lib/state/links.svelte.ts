@@ -47,6 +47,12 @@ export class LinksState extends LiveList<SmscLinkRecord> {
     return pb.send('/api/smsc_links/test', { method: 'POST', body: { ...pickConfig(config), id: id ?? '' }, requestKey: null });
   }
 
+  /** cancelWaiting ends every text waiting for a link as failed ("Cancelled by <you>"); resolves with how many. */
+  async cancelWaiting(id: string): Promise<number> {
+    const res = await pb.send<{ cancelled: number }>(`/api/sms/links/${id}/cancel-waiting`, { method: 'POST', requestKey: null });
+    return res.cancelled;
+  }
+
   /** remove deletes a link; numbers that sent through it are left without one. */
   async remove(id: string): Promise<void> {
     await pb.collection('smsc_links').delete(id);
