@@ -2,7 +2,8 @@
 // of the bridge (its bundle, as its own process) while the only link's SMSC
 // refuses connections, first with no text waiting, then with 10,000 waiting;
 // and the requests the bridge sends PocketBase in each window, read from
-// PocketBase's request log.
+// PocketBase's request log; last, PocketBase alone with the 10,000 rows (the
+// bridge stopped), to tell its own cost of the larger table from the bridge's.
 //
 // BENCH_BRIDGE_BUNDLE runs another bridge bundle (e.g. one built from an
 // older commit) against the same PocketBase; BENCH_OUTAGE_WINDOW_S sets the
@@ -155,6 +156,12 @@ try {
   const waiting = await measure(`${N.toLocaleString('en')} waiting`);
   const stillQueued = await su.collection('deliveries').getList(1, 1, { filter: `status = "queued" && attempts = 0 && error = ""` });
 
+  // PocketBase's own cost of the larger table and heap: the same window with the bridge stopped
+  const exited = new Promise((r) => bridge!.once('exit', r));
+  bridge.kill('SIGTERM');
+  await exited;
+  const noBridge = await measure(`${N.toLocaleString('en')} waiting, no bridge`);
+
   const result = {
     at: new Date().toISOString(),
     bridge_bundle: BUNDLE.startsWith(root) ? BUNDLE.slice(root.length + 1) : BUNDLE,
@@ -165,6 +172,7 @@ try {
     load_average_at_end: loadavg().map((x) => +x.toFixed(2)),
     idle,
     waiting,
+    waiting_without_bridge: noBridge,
   };
   console.log(`${stillQueued.totalItems} of ${N + 1} texts still queued and untouched at the end`);
   mkdirSync(dirname(OUT), { recursive: true });
