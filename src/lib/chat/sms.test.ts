@@ -171,6 +171,7 @@ describe('deliveries', () => {
         delivery('d3', '+12015550163', 'queued', { from: '+12015550111' })
       ],
       'US',
+      undefined,
       waitingFor
     );
     expect(lines.map((l) => l.label)).toEqual(["Waiting for the SMSC link 'Gateway' (down since 12:03)", 'Sending…', 'Sending…']);
