@@ -305,9 +305,10 @@ describe('SMS queues, end to end', () => {
     await text(SECOND, 'Do you deliver?');
     await waitingList(bob).getByText('Do you deliver?').waitFor();
     await waitingList(alice).getByText('Do you deliver?').waitFor();
-    // both logged-in agents hear it arrive
-    await expect.poll(() => tones(alice)).toBeGreaterThan(aliceTones);
-    await expect.poll(() => tones(bob)).toBeGreaterThan(bobTones);
+    // both logged-in agents hear it: at once, or (when a tone played just
+    // before and the alert spacing holds this one back) at the 30 s repeat
+    await expect.poll(() => tones(alice), { timeout: 40_000 }).toBeGreaterThan(aliceTones);
+    await expect.poll(() => tones(bob), { timeout: 40_000 }).toBeGreaterThan(bobTones);
     const id = (await app.superuser.collection('conversations').getFirstListItem(`sms_key ~ '${SECOND}'`)).id;
     // Alice's claim lands while Bob's is on its way
     await bob.page.route('**/api/queue/*/claim', async (route) => {
