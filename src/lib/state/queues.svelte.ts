@@ -143,7 +143,10 @@ export class QueuesState {
     this.switching = new Set([...this.switching, id]);
     try {
       const r = await pb.send<{ queues: QueueSummary[] }>(`/api/queue/${id}/${on ? 'login' : 'logout'}`, { method: 'POST' });
-      this.current = r.queues;
+      // only this queue's entry: answers to logins in other queues at the same
+      // moment (Log in to all) race, and an older one must not undo a newer one
+      const mine = r.queues.find((q) => q.id === id);
+      this.current = mine && this.current.some((q) => q.id === id) ? this.current.map((q) => (q.id === id ? mine : q)) : r.queues;
       this.error = '';
       // what waits there reaches the inbox as conversation events; this is quicker than waiting for them
       if (on) void inbox.load();
@@ -160,6 +163,8 @@ export class QueuesState {
   /** logInToAll logs you in to every queue you are logged out of. */
   async logInToAll(): Promise<void> {
     await Promise.all(this.current.filter((q) => !q.logged_in).map((q) => this.setLoggedIn(q.id, true)));
+    // one answer read after every login committed
+    await this.load();
   }
 
   /** logOutOfAll logs you out of every queue (signing out of the app hands your claims back). */
