@@ -417,6 +417,23 @@ describe('draining a backlog', () => {
     // the backlog itself goes in queue order, each once
     expect(order.filter((t) => t.startsWith('backlog'))).toEqual(Array.from({ length: 30 }, (_, i) => `backlog ${i}`));
   });
+
+  it('a slow `sending` write holds back the texts behind it instead of being overtaken: submits keep queue order', async () => {
+    let slowed = '';
+    h = await startHarness({
+      before: ({ store }) => {
+        const ds = Array.from({ length: 20 }, (_, i) => store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: `in order ${i}` }));
+        // the third text's `sending` write (a busy database) takes far longer than the rest
+        slowed = ds[2].id;
+        store.beforeUpdate = async (id, patch) => {
+          if (id === slowed && patch.status === 'sending') await sleep(300);
+        };
+      },
+    });
+    await until(() => h!.sim.submits.length === 20, 5000, 'everything sent');
+    expect(h.sim.submits.map((x) => textOf(x))).toEqual(Array.from({ length: 20 }, (_, i) => `in order ${i}`));
+    expect(h.store.deliveries.get(slowed)!.attempts).toBe(1);
+  });
 });
 
 describe('routing and recovery', () => {

@@ -56,6 +56,8 @@ export class MemoryStore extends EventEmitter implements Store {
   failInbound: 'temporary' | 'permanent' | null = null;
   /** failUpdates makes updateDelivery fail temporarily (PocketBase down). */
   failUpdates = false;
+  /** beforeUpdate, when set, is awaited at the start of each updateDelivery (a slow write). */
+  beforeUpdate: ((id: string, patch: DeliveryPatch) => Promise<void>) | null = null;
   /** failReads makes list and find calls fail temporarily. */
   failReads = false;
   /** calls counts store calls by method, so tests can assert how much traffic a flow costs. */
@@ -234,6 +236,7 @@ export class MemoryStore extends EventEmitter implements Store {
   async updateDelivery(id: string, patch: DeliveryPatch): Promise<string> {
     this.count('updateDelivery');
     await Promise.resolve();
+    if (this.beforeUpdate) await this.beforeUpdate(id, patch);
     if (this.failUpdates) throw new StoreError('PocketBase is unreachable', true);
     const d = this.deliveries.get(id);
     if (!d) throw new StoreError(`delivery ${id} not found`, false, 404);

@@ -140,6 +140,8 @@ export class LinkSender {
   private stopping = false;
   private idle: (() => void)[] = [];
   private holdTimer?: NodeJS.Timeout;
+  /** turn resolves once the last started delivery has handed its parts to the link (or given up). */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
     config: LinkConfig,
@@ -269,6 +271,19 @@ export class LinkSender {
 
   // resolves true when the delivery went back to the queue untouched
   private async process(q: Queued): Promise<boolean> {
+    // the `sending` writes of the deliveries in progress run concurrently, but their submits go to the
+    // link in the order the deliveries started: one slow write holds back those behind it, it is not overtaken
+    const before = this.turn;
+    let myTurnDone!: () => void;
+    this.turn = new Promise<void>((resolve) => (myTurnDone = resolve));
+    try {
+      return await this.attempt(q, before, myTurnDone);
+    } finally {
+      myTurnDone();
+    }
+  }
+
+  private async attempt(q: Queued, before: Promise<void>, turnDone: () => void): Promise<boolean> {
     const d = q.d;
     const link = this.link;
     const cfg = this.config;
@@ -318,7 +333,11 @@ export class LinkSender {
       data_coding: plan.dataCoding,
     };
     const ctx: AttemptCtx = { d, attempt, n, written: new Set(), unanswered: new Set() };
-    const outcomes = await Promise.all(todo.map((i) => this.submitPart(link, ctx, i, { ...base, short_message: Buffer.from(plan.parts[i]) })));
+    await before;
+    // submit() takes its window slot and journals in call order, so the parts reach the wire in this order
+    const pending = Promise.all(todo.map((i) => this.submitPart(link, ctx, i, { ...base, short_message: Buffer.from(plan.parts[i]) })));
+    turnDone();
+    const outcomes = await pending;
     const failures: SubmitOutcome[] = [];
     const accepted = new Array<string>(n).fill('');
     todo.forEach((i, k) => {
