@@ -66,7 +66,7 @@ function upload(as: SignedIn, conversation: string, clientKey: string, file: { n
   form.append('conversation', conversation);
   form.append('client_key', clientKey);
   form.append('position', String(position));
-  form.append('file', new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.name);
+  form.append('file', new Blob([typeof file.data === 'string' ? file.data : new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.name);
   return as.pb.collection('uploads').create(form);
 }
 

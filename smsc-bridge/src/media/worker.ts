@@ -115,8 +115,8 @@ export class MediaWorker {
       try {
         const p = await processImage(input);
         const name = renamed(a.name, p.ext);
-        form.append('file', new Blob([p.data], { type: p.type }), name);
-        form.append('thumb', new Blob([p.thumb], { type: 'image/webp' }), renamed(a.name, 'webp'));
+        form.append('file', new Blob([new Uint8Array(p.data)], { type: p.type }), name);
+        form.append('thumb', new Blob([new Uint8Array(p.thumb)], { type: 'image/webp' }), renamed(a.name, 'webp'));
         form.append('name', name);
         form.append('type', p.type);
         form.append('size', String(p.data.length));
