@@ -44,8 +44,10 @@ export function doPostMessage(e: core.RecordRequestEvent): void {
     return;
   }
   const conversation = e.app.findRecordById('conversations', record.getString('conversation'));
-  // files uploaded under this client key go with the message (docs/attachments.md)
-  const uploads = findPendingUploads(e.app, author, clientKey);
+  // files uploaded under this client key go with the message; only a post
+  // that says so looks for them, so plain texts cost no extra query (docs/attachments.md)
+  const uploads = e.requestInfo().body.with_files === true ? findPendingUploads(e.app, author, clientKey) : [];
+  if (e.requestInfo().body.with_files === true && !uploads.length) badField('files', 'The files of this message did not arrive; attach them again.');
   const attach: AttachPlan | null = uploads.length ? checkAttach(e.app, conversation, uploads) : null;
   const problem = attach && record.getString('body').trim() === '' ? '' : checkBody(record.getString('body'));
   if (problem) badField('body', problem);

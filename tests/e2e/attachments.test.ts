@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { MediaWorker } from '../../smsc-bridge/src/media/worker';
+import { NO_PUBLIC_URL } from '../../src/lib/domain/attachments';
 
 interface Person {
   account: SignedIn;
@@ -128,6 +129,33 @@ describe('attachments', () => {
     expect(await messages(bob).getByText(/application\/pdf · \d+ B/).count()).toBe(1);
     const href = await link.getAttribute('href');
     expect(href).toMatch(/\/api\/files\/attachments\/\w+\/delivery_note_\w+\.pdf\?token=.+&download=1$/);
+  });
+
+  it('takes files dropped on the conversation; with phones and no public URL it says what to set', async () => {
+    await alice.page.goto(`/messages/${chat}`);
+    await messages(alice).waitFor();
+    await messages(alice).evaluate((el) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['hello'], 'dropped.txt', { type: 'text/plain' }));
+      el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    const chosen = alice.page.getByRole('list', { name: 'Files to send' });
+    await chosen.getByText('dropped.txt').waitFor();
+    await chosen.getByRole('button', { name: 'Remove dropped.txt' }).click();
+    await chosen.waitFor({ state: 'detached' });
+
+    const su = app.superuser;
+    const number = await su.collection('numbers').create({ e164: '+12015550100', label: 'Main', sms_enabled: true, mode: 'direct' });
+    await su.collection('users').update(alice.account.record.id, { sms_numbers: [number.id], default_number: number.id });
+    const thread = await alice.account.pb.send('/api/conversations/sms', { method: 'POST', body: { to: '+12015550123' } });
+    await alice.page.goto(`/messages/${thread.id}`);
+    await messages(alice).waitFor();
+    await paste(alice, [{ name: 'image.png', type: 'image/png', base64: (await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).png().toBuffer()).toString('base64') }]);
+    await alice.page.getByText(NO_PUBLIC_URL).waitFor();
+    expect(await alice.page.getByRole('list', { name: 'Files to send' }).count()).toBe(0);
+    await alice.page.goto(`/messages/${chat}`);
+    await messages(alice).waitFor();
   });
 
   it('lists the conversation’s files from its header', async () => {

@@ -75,7 +75,7 @@ async function send(as: SignedIn, watcher: SignedIn, conversation: string, body:
   const inbox = await events(watcher.pb, 'inbox');
   const key = newKey();
   for (const [i, f] of files.entries()) await upload(as, conversation, key, f, i);
-  const m = await as.pb.collection('messages').create({ conversation, body, client_key: key });
+  const m = await as.pb.collection('messages').create({ conversation, body, client_key: key, with_files: true });
   const done = await inbox.next((e) => e.type === 'message' && e.message.id === m.id && e.message.files.every((f: any) => f.status !== 'processing'));
   await inbox.off();
   return { posted: m, message: done.message, key };
@@ -97,7 +97,7 @@ describe('sending a photo in team chat', () => {
     expect((await fetch(`${app.url}/api/files/uploads/${up.id}/${up.file}?token=${token}`)).status).toBe(404);
 
     const inbox = await events(bob.pb, 'inbox');
-    const m = await alice.pb.collection('messages').create({ conversation: chat.id, body: 'The damaged part', client_key: key });
+    const m = await alice.pb.collection('messages').create({ conversation: chat.id, body: 'The damaged part', client_key: key, with_files: true });
     expect(m.files).toEqual([expect.objectContaining({ name: 'IMG_0001.jpg', status: 'processing', file: '' })]);
     const ready = await inbox.next((e) => e.type === 'message' && e.message.id === m.id && e.message.files[0].status === 'ready');
     await inbox.off();
@@ -190,8 +190,8 @@ describe('retries', () => {
     const again = await upload(alice, chat.id, key, { name: 'a.txt', data: 'first try' });
     expect(again.id).toBe(first.id);
     const second = await upload(alice, chat.id, key, { name: 'b.txt', data: 'second file' }, 1);
-    const m1 = await alice.pb.collection('messages').create({ conversation: chat.id, body: 'two files', client_key: key });
-    const m2 = await alice.pb.collection('messages').create({ conversation: chat.id, body: 'two files', client_key: key });
+    const m1 = await alice.pb.collection('messages').create({ conversation: chat.id, body: 'two files', client_key: key, with_files: true });
+    const m2 = await alice.pb.collection('messages').create({ conversation: chat.id, body: 'two files', client_key: key, with_files: true });
     expect(m2.id).toBe(m1.id);
     expect(m1.files.map((f: any) => f.name)).toEqual(['a.txt', 'b.txt']);
     expect(await app.superuser.collection('attachments').getFullList({ filter: `message = "${m1.id}"` })).toHaveLength(2);
@@ -199,6 +199,9 @@ describe('retries', () => {
     // an upload retried after the send is answered with what was stored, and changes nothing
     expect((await upload(alice, chat.id, key, { name: 'b.txt', data: 'second file' }, 1)).id).toBe(second.id);
     expect(await app.superuser.collection('attachments').getFullList({ filter: `message = "${m1.id}"` })).toHaveLength(2);
+    // a send whose uploads never arrived is refused, not posted without its files
+    const lost = await failure(alice.pb.collection('messages').create({ conversation: chat.id, body: 'see attached', client_key: newKey(), with_files: true }));
+    expect(lost.response.data.files.message).toBe('The files of this message did not arrive; attach them again.');
   });
 });
 
@@ -213,7 +216,7 @@ describe('the public SMS link', () => {
     const key = newKey();
     await upload(alice, sms.id, key, { name: 'IMG.jpg', data: photo });
     const inbox = await events(alice.pb, 'inbox');
-    const m = await alice.pb.collection('messages').create({ conversation: sms.id, body: 'Your part', client_key: key });
+    const m = await alice.pb.collection('messages').create({ conversation: sms.id, body: 'Your part', client_key: key, with_files: true });
     const delivery = await inbox.next((e) => e.type === 'message' && e.message.id === m.id && e.message.files[0].status === 'ready');
     await inbox.off();
     const [d] = await alice.pb.collection('deliveries').getFullList({ filter: `message = "${m.id}"` });

@@ -234,7 +234,7 @@ describe('the bridge with PocketBase', () => {
       const caption = 'The crack in the wall by the back door. '.repeat(3);
       expect(('Alice: ' + caption).length).toBeLessThanOrEqual(160);
       const before = sim.submits.length;
-      const m = await alice.pb.collection('messages').create({ conversation: g.id, body: caption, client_key: 'photo-1' });
+      const m = await alice.pb.collection('messages').create({ conversation: g.id, body: caption, client_key: 'photo-1', with_files: true });
       await until(() => sim.submits.length >= before + 4, 5000, 'two parts per phone');
       const deliveries = await su.collection('deliveries').getFullList({ filter: `message = "${m.id}"`, sort: 'to' });
       const link = deliveries[0].body.split('\n')[1];

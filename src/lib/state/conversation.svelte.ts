@@ -478,7 +478,8 @@ export class ConversationState {
       const stored = await pb.collection('messages').create<MessageRecord>({
         conversation: this.id,
         body: local.body,
-        client_key: local.client_key
+        client_key: local.client_key,
+        with_files: !!local.uploads?.length
       });
       this.messages = mergeMessages(this.messages, [stored]);
       this.#askDeliveries([stored]);
