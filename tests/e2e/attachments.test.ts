@@ -150,7 +150,8 @@ describe('attachments', () => {
     await su.collection('users').update(alice.account.record.id, { sms_numbers: [number.id], default_number: number.id });
     const thread = await alice.account.pb.send('/api/conversations/sms', { method: 'POST', body: { to: '+12015550123' } });
     await alice.page.goto(`/messages/${thread.id}`);
-    await messages(alice).waitFor();
+    // an empty thread's list has no height: wait for its composer
+    await alice.page.getByRole('textbox', { name: /^Message / }).waitFor();
     await paste(alice, [{ name: 'image.png', type: 'image/png', base64: (await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).png().toBuffer()).toString('base64') }]);
     await alice.page.getByText(NO_PUBLIC_URL).waitFor();
     expect(await alice.page.getByRole('list', { name: 'Files to send' }).count()).toBe(0);
