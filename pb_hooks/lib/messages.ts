@@ -6,6 +6,7 @@ import { checkBody } from '../../src/lib/domain/messages';
 import { checkOutbound, doQueueDeliveries } from './outbound';
 import { doTouchConversation } from './threads';
 import { checkQueuePost, doPublishQueueChange, doQueuePosted, type QueueChange } from './queues';
+import { checkAttach, doAttach, findPendingUploads, type AttachPlan } from './attachments';
 
 /** findByClientKey returns the caller's message already stored under this client key, if any. */
 export function findByClientKey(app: CoreApp, author: string, clientKey: string): core.Record | undefined {
@@ -42,13 +43,24 @@ export function doPostMessage(e: core.RecordRequestEvent): void {
     e.json(200, earlier);
     return;
   }
-  const problem = checkBody(record.getString('body'));
-  if (problem) badField('body', problem);
   const conversation = e.app.findRecordById('conversations', record.getString('conversation'));
+  // files uploaded under this client key go with the message; only a post
+  // that says so looks for them, so plain texts cost no extra query (docs/attachments.md)
+  const uploads = e.requestInfo().body.with_files === true ? findPendingUploads(e.app, author, clientKey) : [];
+  if (e.requestInfo().body.with_files === true && !uploads.length) badField('files', 'The files of this message did not arrive; attach them again.');
+  const attach: AttachPlan | null = uploads.length ? checkAttach(e.app, conversation, uploads) : null;
+  const problem = attach && record.getString('body').trim() === '' ? '' : checkBody(record.getString('body'));
+  if (problem) badField('body', problem);
+  if (attach) {
+    record.set('id', attach.messageId);
+    record.set('files', attach.files);
+  } else if (!e.hasSuperuserAuth()) {
+    record.set('files', null);
+  }
   const authorRecord = author ? e.app.findRecordById('users', author) : null;
   // a queue conversation takes replies from its owner only
   const queued = authorRecord ? checkQueuePost(e.app, conversation, authorRecord) : null;
-  const legs = checkOutbound(e.app, record, conversation);
+  const legs = checkOutbound(e.app, record, conversation, attach ? attach.links : []);
 
   const app = e.app;
   let change: QueueChange | null = null;
@@ -57,7 +69,9 @@ export function doPostMessage(e: core.RecordRequestEvent): void {
       e.app = tx;
       e.next();
       doTouchConversation(tx, record);
-      if (legs) doQueueDeliveries(tx, record, legs);
+      // a message with files goes to phones once they are processed (doSettleAttachment)
+      if (attach) doAttach(tx, record, attach);
+      else if (legs) doQueueDeliveries(tx, record, legs);
       if (queued && authorRecord) change = doQueuePosted(tx, conversation.id, authorRecord);
     });
   } catch (err) {

@@ -9,6 +9,7 @@ import { findOptOut, findPhones, optOutReason } from './phones';
 import { canReceiveSms, noReplyReason } from '../../src/lib/domain/phone';
 import { checkSegments, planSms, type SmsPlan } from '../../src/lib/domain/segments';
 import { previewOf } from '../../src/lib/domain/messages';
+import { smsText } from '../../src/lib/domain/attachments';
 
 /** prefixed puts the sender's name in front of a text, as external members of a group see it. */
 export function prefixed(app: CoreApp, name: string, body: string): string {
@@ -42,8 +43,9 @@ export interface Legs {
  * writes to its phones). An
  * SMS thread whose phone opted out refuses the message; in a group the
  * opted-out members get a failed leg that says why, and the others their SMS.
+ * `links` are the public links of the message's files, sent after its text.
  */
-export function checkOutbound(app: CoreApp, message: core.Record, conversation = app.findRecordById('conversations', message.getString('conversation'))): Legs | null {
+export function checkOutbound(app: CoreApp, message: core.Record, conversation = app.findRecordById('conversations', message.getString('conversation')), links: string[] = []): Legs | null {
   // phones come only with a business number: team chat skips the lookup
   const numberId = conversation.getString('our_number');
   if (!numberId) return null;
@@ -52,7 +54,8 @@ export function checkOutbound(app: CoreApp, message: core.Record, conversation =
   const number = app.findRecordById('numbers', numberId);
   if (!number.getBool('sms_enabled')) badField('body', `SMS is switched off for ${number.getString('e164')}.`);
   const authorId = message.getString('author');
-  const body = message.getString('body');
+  // files reach phones as links after the text (docs/attachments.md)
+  const body = smsText(message.getString('body'), links);
   const author = authorId ? app.findRecordById('users', authorId) : null;
   // in a queue, the queue decides who replies (checkQueuePost); in a group,
   // whoever added its phones chose the number and was allowed on it: every

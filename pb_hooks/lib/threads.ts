@@ -2,6 +2,7 @@
 // conversation, participant rows, system lines and the preview that moves a
 // conversation up the list. A low module: it imports no feature module.
 import { previewOf } from '../../src/lib/domain/messages';
+import { previewOfFiles } from '../../src/lib/domain/attachments';
 
 /** accessConversation returns the conversation if the caller is one of its active members, else throws 404. */
 export function accessConversation(app: CoreApp, id: string, userId: string): core.Record {
@@ -85,6 +86,17 @@ export function doSystemLine(app: CoreApp, conversation: core.Record, actor: cor
   return m;
 }
 
+function filesOf(message: core.Record): { name: string }[] {
+  const raw = message.get('files');
+  if (!raw) return [];
+  try {
+    const list = JSON.parse(toString(raw));
+    return Array.isArray(list) ? list : [];
+  } catch (_) {
+    return [];
+  }
+}
+
 /**
  * doTouchConversation moves the conversation to the top of everyone's list
  * with the message's preview. It writes the two columns directly: clients
@@ -96,6 +108,6 @@ export function doTouchConversation(app: CoreApp, message: core.Record): void {
   app
     .db()
     .newQuery('UPDATE conversations SET last_message_at = {:at}, last_preview = {:preview}, updated = {:at} WHERE id = {:id}')
-    .bind({ at, preview: previewOf(message.getString('body')), id: message.getString('conversation') })
+    .bind({ at, preview: previewOf(message.getString('body')) || previewOfFiles(filesOf(message)), id: message.getString('conversation') })
     .execute();
 }

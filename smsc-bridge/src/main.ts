@@ -14,6 +14,7 @@ import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { Bridge, type Health } from './pipeline/bridge.js';
 import { Journal } from './pipeline/journal.js';
+import { MediaWorker } from './media/worker.js';
 import { PocketBaseStore } from './pipeline/pocketbase-store.js';
 import { backoffDelay } from './session/backoff.js';
 import { probeLink, readProbeTarget } from './session/probe.js';
@@ -78,6 +79,7 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   try {
     await bridge?.stop();
+    await media.stop();
     await journal.close();
   } catch (err) {
     log.error({ err }, 'error during shutdown');
@@ -89,6 +91,22 @@ async function shutdown(signal: string): Promise<void> {
 
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+// attachments are processed beside the SMPP pipeline, not in it (docs/attachments.md)
+const media = new MediaWorker({ url: pbUrl, email, password, log: log.child({ svc: 'media' }) });
+void (async () => {
+  for (let attempt = 1; !stopping; attempt++) {
+    try {
+      await media.start();
+      log.info('media worker running');
+      return;
+    } catch (err) {
+      const delay = backoffDelay(attempt, { baseMs: 500, maxMs: 30_000, jitter: 0.3 });
+      log.warn({ err: (err as Error).message, retryInMs: delay }, 'media worker cannot start yet');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+})();
 
 // PocketBase may still be starting (or down): keep trying, never crash-loop
 for (let attempt = 1; !stopping; attempt++) {

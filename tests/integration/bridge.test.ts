@@ -13,6 +13,8 @@ import { createService, createUser, startAppliance, type Appliance, type SignedI
 import { TEST_BRIDGE } from '../../smsc-bridge/test/bridge-harness.js';
 import { log, poll, until } from '../../smsc-bridge/test/helpers.js';
 import { SmscSimulator } from '../../smsc-bridge/test/smsc-simulator.js';
+import { MediaWorker } from '../../smsc-bridge/src/media/worker.js';
+import sharp from 'sharp';
 
 describe('the bridge with PocketBase', () => {
   let app: Appliance;
@@ -205,6 +207,61 @@ describe('the bridge with PocketBase', () => {
     await until(() => sim.submits.length >= relayFrom + 1, 5000, 'relay submit');
     const relay = sim.submits.slice(relayFrom);
     expect(relay.map((x) => [x.destination_addr, textOf(x)])).toEqual([['12015550162', '(201) 555-0161: Gate code 1234']]);
+  });
+
+  // issue 13: phones get a photo as a link, after it is processed
+  it('a photo to a mixed group puts the text and the link in each phone\'s submit_sm, and the segments count the link', async () => {
+    sim.onSubmit = () => ({});
+    const su = app.superuser;
+    const settings = await su.collection('settings').getFirstListItem('');
+    await su.collection('settings').update(settings.id, { public_url: app.url });
+    const worker = new MediaWorker({ url: app.url, email: 'bridge@services.local', password: service.password, log });
+    await worker.start();
+    try {
+      const bob = await createUser(app, { name: 'Bo', extension: '203' });
+      const g = await alice.pb.send<RecordModel>('/api/conversations/group', {
+        method: 'POST',
+        body: { title: 'Site', members: [bob.record.id], phones: ['+12015550181', '+12015550182'] },
+      });
+      const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 90, g: 90, b: 90 } } }).jpeg().toBuffer();
+      const form = new FormData();
+      form.append('conversation', g.id);
+      form.append('client_key', 'photo-1');
+      form.append('position', '0');
+      form.append('file', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'crack.jpg');
+      await alice.pb.collection('uploads').create(form);
+      // 'Alice: ' + 120 characters fits one SMS; the link makes it two
+      const caption = 'The crack in the wall by the back door. '.repeat(3);
+      expect(('Alice: ' + caption).length).toBeLessThanOrEqual(160);
+      const before = sim.submits.length;
+      const m = await alice.pb.collection('messages').create({ conversation: g.id, body: caption, client_key: 'photo-1', with_files: true });
+      await until(() => sim.submits.length >= before + 4, 5000, 'two parts per phone');
+      const deliveries = await su.collection('deliveries').getFullList({ filter: `message = "${m.id}"`, sort: 'to' });
+      const link = deliveries[0].body.split('\n')[1];
+      expect(link).toMatch(new RegExp(`^${app.url}/f/[A-Za-z0-9]{22}$`));
+      expect(deliveries.map((d) => [d.to, d.body, d.segments])).toEqual([
+        ['+12015550181', `Alice: ${caption}\n${link}`, 2],
+        ['+12015550182', `Alice: ${caption}\n${link}`, 2],
+      ]);
+      // on the wire: each phone's two concatenated parts (UDH first) join to the text and the link
+      const parts = sim.submits.slice(before);
+      for (const phone of ['12015550181', '12015550182']) {
+        const mine = parts.filter((x) => x.destination_addr === phone);
+        expect(mine).toHaveLength(2);
+        expect(mine.every((x) => (x.esm_class & 0x40) !== 0)).toBe(true);
+        const joined = mine
+          .map((x) => x.short_message.subarray(x.short_message[0] + 1))
+          .map((b) => b.toString('latin1'))
+          .join('');
+        expect(joined).toBe(`Alice: ${caption}\n${link}`);
+      }
+      // the link opens the processed photo without signing in
+      const res = await fetch(link);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/jpeg');
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('STOP on the wire opts the phone out with one confirmation; sending is then refused', async () => {

@@ -127,6 +127,21 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [403, 403, 403, 403, 403],
     delete: [403, 403, 403, 403, 403],
   },
+  // originals (with a photo's GPS position) are read by the media worker alone
+  uploads: {
+    list: ['hidden', 'hidden', 'hidden', 'hidden', 'sees'],
+    view: [404, 404, 404, 404, 200],
+    create: [400, 200, 400, 400, 400],
+    update: [403, 403, 403, 403, 403],
+    delete: [404, 404, 404, 404, 204],
+  },
+  attachments: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'sees'],
+    view: [404, 200, 404, 404, 200],
+    create: [403, 403, 403, 403, 403],
+    update: [404, 404, 404, 404, 200],
+    delete: [403, 403, 403, 403, 403],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -149,6 +164,7 @@ let app: Appliance;
 const clients = {} as Record<Role, PocketBase>;
 const fixtures = {} as Record<string, Fixture>;
 let seq = 0;
+let publicToken = '';
 
 beforeAll(async () => {
   app = await startAppliance();
@@ -297,6 +313,32 @@ beforeAll(async () => {
     updateBody: { name: 'Changed' },
     disposable: async () => (await su.collection('caller_names').create(newCallerName())).id,
   };
+  const newUpload = () => ({ conversation: c.id, client_key: `k${++seq}`, position: 0, file: new File(['hello'], 'note.txt', { type: 'text/plain' }) });
+  const upload = await su.collection('uploads').create({ ...newUpload(), uploader: dave.record.id });
+  fixtures.uploads = {
+    target: upload.id,
+    createBody: newUpload,
+    updateBody: { name: 'renamed.txt' },
+    disposable: async () => (await su.collection('uploads').create({ ...newUpload(), uploader: dave.record.id })).id,
+  };
+  const newAttachment = () => ({
+    message: message.id,
+    conversation: c.id,
+    name: 'note.txt',
+    type: 'text/plain',
+    status: 'ready',
+    file: new File(['hello'], 'note.txt', { type: 'text/plain' }),
+    public_token: `Tok${String(++seq).padStart(19, '0')}`,
+    public_expires: '2099-01-01 00:00:00.000Z',
+  });
+  const attachment = await su.collection('attachments').create(newAttachment());
+  fixtures.attachments = {
+    target: attachment.id,
+    createBody: newAttachment,
+    updateBody: { width: 10, height: 10 },
+    disposable: async () => (await su.collection('attachments').create(newAttachment())).id,
+  };
+  publicToken = attachment.public_token;
   fixtures.settings = {
     target: settings.id,
     createBody: () => ({ alert_tone: 'ping', default_country: 'GB' }),
@@ -382,6 +424,10 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/caller-names/lookup (no provider)', call: (pb) => pb.send('/api/caller-names/lookup', { method: 'POST', body: { phone: '+12015550123' } }), expected: [401, 400, 400, 400, 403] },
   { name: 'POST /api/sms/inbound', call: (pb) => pb.send('/api/sms/inbound', { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
   { name: 'GET /api/sms/outages', call: (pb) => pb.send('/api/sms/outages', {}), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/attachments/purge (older than 10 years)', call: (pb) => pb.send('/api/attachments/purge', { method: 'POST', body: { days: 3650 } }), expected: [401, 403, 403, 200, 403] },
+  // the SMS link needs no sign-in: whoever has the token gets that one file
+  { name: 'GET /f/{token}', call: (pb) => pb.send(`/f/${publicToken}`, {}), expected: [200, 200, 200, 200, 200] },
+  { name: 'GET /f/{token} (no such token)', call: (pb) => pb.send('/f/NoSuchToken00000000000', {}), expected: [404, 404, 404, 404, 404] },
   { name: 'POST /api/sms/links/{id}/cancel-waiting (no such link)', call: (pb) => pb.send('/api/sms/links/nosuchlink12345/cancel-waiting', { method: 'POST' }), expected: [401, 403, 403, 404, 403] },
 ];
 
@@ -406,6 +452,9 @@ it('lets the bridge move state but not rewrite a link or a delivery', async () =
     ['smsc_links', { password: 'x' }],
     ['deliveries', { to: '+19999999999' }],
     ['deliveries', { body: 'changed' }],
+    ['attachments', { message: 'x' }],
+    ['attachments', { public_token: 'guessable' }],
+    ['attachments', { public_expires: '2199-01-01 00:00:00.000Z' }],
   ] as const) {
     expect(await svc.collection(collection).update(fixtures[collection].target, body).then(() => 200, (e) => e.status)).toBe(404);
   }

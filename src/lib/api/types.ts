@@ -1,4 +1,5 @@
 // Record shapes of the collections the UI reads, as the migrations define them.
+import type { FileSummary } from '../domain/attachments';
 import type { LinkSettings, LinkStateValue } from '../domain/smsc-link';
 
 /** Role of a user: admins manage accounts and settings, members use the inbox. */
@@ -160,6 +161,10 @@ export interface MessageRecord {
   created: string;
   /** what a system line is about, e.g. {type: 'opted_out', phone, keyword}; null or absent for texts */
   event?: unknown;
+  /** the files it carries (docs/attachments.md); null or absent for none */
+  files?: FileSummary[] | null;
+  /** changes when its files are processed or purged */
+  updated?: string;
 }
 
 /** ParticipantRecord is a `participants` record: one member's read position. */
@@ -193,6 +198,21 @@ export interface SettingsRecord {
   stop_reply: string;
   start_reply: string;
   help_reply: string;
+  /** the largest file that may be attached, in MB */
+  attachment_max_mb: number;
+  /** the MIME types that may be attached, comma-separated, `image/*` wildcards */
+  attachment_types: string;
+  /** the address phones reach this appliance at, for file links; '' for none */
+  public_url: string;
+  /** how long a file link sent by SMS works, in days */
+  public_link_days: number;
+}
+
+/** AttachmentRecord is an `attachments` record: one file of a message. */
+export interface AttachmentRecord extends FileSummary {
+  message: string;
+  conversation: string;
+  created: string;
 }
 
 /** InboxEvent is what the server sends on the `inbox` realtime topic. */

@@ -3,6 +3,7 @@
 // calls applyInboxEvent and carries out the effects it asks for.
 import type { ConversationRecord, InboxEvent, MessageRecord } from '../api/types';
 import { previewOf } from './compose';
+import { previewOfFiles } from '../domain/attachments';
 import { clearConversation, clearTypist, noteTyping, type TypingMap } from './typing';
 
 /** UnreadCounts is conversation id → messages by others after your read position (absent = 0). */
@@ -105,7 +106,7 @@ export function touchConversation(
   const c = list.find((x) => x.id === message.conversation);
   if (!c) return null;
   if (c.last_message_at >= message.created) return list;
-  const moved = { ...c, last_message_at: message.created, last_preview: previewOf(message.body) };
+  const moved = { ...c, last_message_at: message.created, last_preview: previewOf(message.body) || previewOfFiles(message.files ?? []) };
   return sortConversations([...list.filter((x) => x.id !== c.id), moved]);
 }
 

@@ -37,6 +37,16 @@ const shape = (rows: Row[]) =>
   );
 
 describe('mergeMessages', () => {
+  it('takes a stored message again only when its files changed (a newer updated), never an older copy', () => {
+    const processing = msg('alice', '10:00', { updated: '2025-03-07 10:00:00.000Z', files: [] });
+    const ready = { ...processing, updated: '2025-03-07 10:00:01.000Z' };
+    const list = mergeMessages([], [processing]);
+    const after = mergeMessages(list, [ready]);
+    expect(after[0]).toBe(ready);
+    expect(mergeMessages(after, [{ ...processing }])).toBe(after);
+    expect(mergeMessages(after, [{ ...ready }])).toBe(after);
+  });
+
   it('orders by created then id, whatever order pages and events come in', () => {
     const a = msg('bob', '10:00', { id: 'b' });
     const b = msg('bob', '10:00', { id: 'a', created: a.created });

@@ -15,6 +15,14 @@ export interface ChatMessage extends MessageRecord {
   status?: SendStatus;
   /** why sending failed */
   error?: string;
+  /** the files of an unsent message, with how far each upload got (0–1) */
+  uploads?: readonly LocalUpload[];
+}
+
+/** LocalUpload is one file of a message being sent. */
+export interface LocalUpload {
+  file: File;
+  progress: number;
 }
 
 /** LOCAL_PREFIX starts the id of a message shown before the server stored it. */
@@ -53,8 +61,8 @@ export function mergeMessages(list: readonly ChatMessage[], incoming: readonly C
       }
     }
     const old = byId.get(m.id);
-    // stored messages never change
-    if (old && !old.status && !m.status) continue;
+    // a stored message changes only when its files are processed or purged (a newer `updated`)
+    if (old && !old.status && !m.status && !((m.updated ?? '') > (old.updated ?? ''))) continue;
     if (old === m) continue;
     byId.set(m.id, m);
     changed = true;

@@ -35,6 +35,20 @@ import {
 } from '$lib/chat/timeline';
 import { inbox } from './inbox.svelte';
 import { settings } from './settings.svelte';
+import { UploadError, limits, uploadOriginal } from './files.svelte';
+import { MAX_FILES, NO_PUBLIC_URL, checkFile, placeholderLinks, smsText } from '$lib/domain/attachments';
+
+/** PendingFile is a file chosen in the composer, not sent yet. */
+export interface PendingFile {
+  id: string;
+  file: File;
+  /** an object URL to show a picture before sending; '' for other files */
+  preview: string;
+}
+
+// pictures the browser shows as they are (HEIC and TIFF get no preview before processing)
+const PREVIEWABLE = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'];
+let pendingSeq = 0;
 
 /** PAGE is how many messages one history request brings. */
 export const PAGE = 50;
@@ -109,6 +123,10 @@ export class ConversationState {
   mine = $derived(this.participants.find((p) => p.user === this.me && !p.left_at));
   /** the draft in the composer */
   draft = $state('');
+  /** files chosen for the next message */
+  pending = $state.raw<readonly PendingFile[]>([]);
+  /** why a file was not taken (too big, refused type, no public URL) */
+  fileError = $state('');
   /** the external members still in the conversation */
   phones = $derived(activePhones(this.participants));
   /** texts written here go out by SMS: an SMS thread, or a group with phones */
@@ -128,7 +146,9 @@ export class ConversationState {
     return this.optOuts.length ? optOutRefusal(this.optOuts[0], inbox.country) : '';
   });
   /** what the draft costs as SMS (with your name in front, in groups); null when nothing goes out by SMS */
-  smsPlan = $derived(this.texting ? composerPlan(this.draft, this.#prefix()) : null);
+  smsPlan = $derived(
+    this.texting ? composerPlan(smsText(this.draft.trim(), placeholderLinks(settings.current?.public_url ?? '', this.pending.length)), this.#prefix()) : null
+  );
   /** you are reading: loaded, tab visible, scrolled to the bottom */
   reading = $derived(!this.loading && !this.error && this.#atBottom && inbox.visible);
   /** something by someone else is newer than your read position */
@@ -249,12 +269,46 @@ export class ConversationState {
     }
   }
 
-  /** send shows the text at once and posts it; returns false (with sendError) when it cannot be sent. */
+  /** addFiles takes files for the next message (chosen, dropped or pasted); refused ones are named in fileError. */
+  addFiles(files: readonly File[]): void {
+    const problems: string[] = [];
+    const taken: PendingFile[] = [];
+    for (const file of files) {
+      const problem =
+        this.pending.length + taken.length >= MAX_FILES
+          ? `A message can carry up to ${MAX_FILES} files.`
+          : this.texting && !settings.current?.public_url
+            ? NO_PUBLIC_URL
+            : checkFile({ name: file.name || 'pasted.png', size: file.size }, limits());
+      if (problem) {
+        if (!problems.includes(problem)) problems.push(problem);
+        continue;
+      }
+      const preview = PREVIEWABLE.includes(file.type) ? URL.createObjectURL(file) : '';
+      taken.push({ id: `f${++pendingSeq}`, file, preview });
+    }
+    this.fileError = problems.join(' ');
+    if (taken.length) this.pending = [...this.pending, ...taken];
+  }
+
+  /** removeFile takes a chosen file back out before sending. */
+  removeFile(id: string): void {
+    const f = this.pending.find((p) => p.id === id);
+    if (f?.preview) URL.revokeObjectURL(f.preview);
+    this.pending = this.pending.filter((p) => p.id !== id);
+    this.fileError = '';
+  }
+
+  /** send shows the text (and its files) at once and posts it; returns false (with sendError) when it cannot be sent. */
   send(text: string): boolean {
     const body = text.trim();
+    const files = this.pending;
     // a second Enter right after sending finds the box empty: that is no mistake to point out
-    if (!body && Date.now() - this.#lastSent < DOUBLE_ENTER_MS) return false;
-    const problem = checkBody(body) || this.blocked || (this.texting ? (composerPlan(body, this.#prefix())?.over ?? '') : '');
+    if (!body && !files.length && Date.now() - this.#lastSent < DOUBLE_ENTER_MS) return false;
+    const problem =
+      (files.length && !body ? '' : checkBody(body)) ||
+      this.blocked ||
+      (this.texting ? (composerPlan(smsText(body, placeholderLinks(settings.current?.public_url ?? '', files.length)), this.#prefix())?.over ?? '') : '');
     if (problem) {
       this.sendError = problem;
       return false;
@@ -272,8 +326,12 @@ export class ConversationState {
       kind: 'text',
       client_key: key,
       created: toServerTime(new Date()),
-      status: 'sending'
+      status: 'sending',
+      uploads: files.map((f) => ({ file: f.file, progress: 0 }))
     };
+    for (const f of files) if (f.preview) URL.revokeObjectURL(f.preview);
+    this.pending = [];
+    this.fileError = '';
     this.messages = mergeMessages(this.messages, [local]);
     this.#lastSent = Date.now();
     void this.#post(local);
@@ -395,17 +453,33 @@ export class ConversationState {
     const phones = this.phones.length || (this.conversation?.kind === 'sms' ? 1 : 0);
     for (const m of items) {
       if (this.#deliveriesAsked.has(m.id) || !mayHaveDeliveries(m, phones)) continue;
+      // a message's SMS go out once its files are processed: ask then
+      if (m.files?.some((f) => f.status === 'processing')) continue;
       this.#deliveriesAsked.add(m.id);
       void this.#loadDeliveries('message = {:m}', { m: m.id });
     }
   }
 
+  // uploads the files of an unsent message in order, showing each one's progress; a retry sends them again under the same key and the server keeps one copy
+  async #upload(local: ChatMessage): Promise<void> {
+    const uploads = [...(local.uploads ?? [])];
+    for (const [i, u] of uploads.entries()) {
+      await uploadOriginal(this.id, local.client_key, i, u.file, (progress) => {
+        uploads[i] = { ...uploads[i], progress };
+        const now = this.messages.find((m) => m.id === local.id);
+        if (now?.status === 'sending') this.messages = mergeMessages(this.messages, [{ ...now, uploads: [...uploads] }]);
+      });
+    }
+  }
+
   async #post(local: ChatMessage): Promise<void> {
     try {
+      if (local.uploads?.length) await this.#upload(local);
       const stored = await pb.collection('messages').create<MessageRecord>({
         conversation: this.id,
         body: local.body,
-        client_key: local.client_key
+        client_key: local.client_key,
+        with_files: !!local.uploads?.length
       });
       this.messages = mergeMessages(this.messages, [stored]);
       this.#askDeliveries([stored]);
@@ -414,8 +488,9 @@ export class ConversationState {
       // the stored copy may have arrived meanwhile (the answer was lost, not the message)
       if (!this.messages.some((m) => m.id === local.id)) return;
       if (isRefusal(err)) this.#stopTyping();
-      const read = readError(err, { fields: ['body'] });
-      const failed: ChatMessage = { ...local, status: 'failed', error: read.fields.body || read.message };
+      const read = err instanceof UploadError ? { fields: {} as Record<string, string>, message: err.message } : readError(err, { fields: ['body', 'files'] });
+      const now = this.messages.find((m) => m.id === local.id) ?? local;
+      const failed: ChatMessage = { ...now, status: 'failed', error: read.fields.body || read.fields.files || read.message };
       this.messages = mergeMessages(this.messages, [failed]);
     }
   }

@@ -6,6 +6,9 @@ import type { SettingsRecord } from '$lib/api/types';
 /** SettingsChanges is what the admin settings page edits. */
 export type SettingsChanges = Pick<SettingsRecord, 'alert_tone' | 'default_country' | 'stop_reply' | 'start_reply' | 'help_reply'>;
 
+/** FileSettings is what the admin's Files section edits (docs/attachments.md). */
+export type FileSettings = Pick<SettingsRecord, 'attachment_max_mb' | 'attachment_types' | 'public_url' | 'public_link_days'>;
+
 /** SettingsState holds the settings row as `.current` (null until loaded). */
 export class SettingsState {
   current = $state<SettingsRecord | null>(null);
@@ -24,6 +27,21 @@ export class SettingsState {
     const record = await pb.collection('settings').update<SettingsRecord>(id, { alert_tone, default_country, stop_reply, start_reply, help_reply });
     this.current = record;
     return record;
+  }
+
+  /** saveFiles changes the limits on files and the public address (admins only). */
+  async saveFiles(changes: FileSettings): Promise<SettingsRecord> {
+    const id = this.current?.id ?? (await this.load()).id;
+    const { attachment_max_mb, attachment_types, public_url, public_link_days } = changes;
+    const record = await pb.collection('settings').update<SettingsRecord>(id, { attachment_max_mb, attachment_types, public_url, public_link_days });
+    this.current = record;
+    return record;
+  }
+
+  /** purgeFiles deletes the files sent more than `days` days ago, leaving "file removed" in their place; resolves with how many. */
+  async purgeFiles(days: number): Promise<number> {
+    const { removed } = await pb.send<{ removed: number }>('/api/attachments/purge', { method: 'POST', body: { days } });
+    return removed;
   }
 }
 
