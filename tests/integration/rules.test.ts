@@ -382,6 +382,7 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/caller-names/lookup (no provider)', call: (pb) => pb.send('/api/caller-names/lookup', { method: 'POST', body: { phone: '+12015550123' } }), expected: [401, 400, 400, 400, 403] },
   { name: 'POST /api/sms/inbound', call: (pb) => pb.send('/api/sms/inbound', { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
   { name: 'GET /api/sms/outages', call: (pb) => pb.send('/api/sms/outages', {}), expected: [401, 200, 200, 200, 403] },
+  { name: 'POST /api/sms/queue-places', call: (pb) => pb.send('/api/sms/queue-places', { method: 'POST', body: { deliveries: [fixtures.deliveries.target] } }), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/sms/links/{id}/cancel-waiting (no such link)', call: (pb) => pb.send('/api/sms/links/nosuchlink12345/cancel-waiting', { method: 'POST' }), expected: [401, 403, 403, 404, 403] },
 ];
 
