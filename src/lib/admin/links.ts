@@ -350,7 +350,8 @@ export function healthFigures(
     out.push({ label: 'Round trip', value: `${Math.round(link.enquire_rtt_ms).toLocaleString(locale)} ms` });
   }
   out.push({ label: 'Reconnects (1 h)', value: String(link.reconnects_1h ?? 0) });
-  const lastError = link.state === 'bound' ? link.last_drop : link.last_error || link.last_drop;
+  // while the link is not bound the state badge shows the error of now: only an earlier drop is added
+  const lastError = link.state === 'bound' || link.last_drop !== link.last_error ? link.last_drop : '';
   if (lastError) out.push({ label: 'Last error', value: lastError });
   return out;
 }
