@@ -135,3 +135,54 @@ describe('receipts that may never come', () => {
     await h.store.waitForDelivery(d.id, (x) => x.status === 'delivered', 3000);
   });
 });
+
+// a deliver_sm from +15557654321 to +15551230001 as a gateway writes it, byte for byte
+function deliverSm(seq: number, dataCoding: number, shortMessageHex: string, tlvHex = '', esmClass = 0): Buffer {
+  const sm = Buffer.from(shortMessageHex.replace(/\s/g, ''), 'hex');
+  const body = Buffer.concat([
+    Buffer.from('00', 'hex'), // service_type ""
+    Buffer.from('0101', 'hex'),
+    Buffer.from('15557654321\0', 'latin1'),
+    Buffer.from('0101', 'hex'),
+    Buffer.from('15551230001\0', 'latin1'),
+    Buffer.from([esmClass, 0x00, 0x00]), // esm_class, protocol_id, priority_flag
+    Buffer.from('0000', 'hex'), // schedule_delivery_time "", validity_period ""
+    Buffer.from([0x00, 0x00, dataCoding, 0x00, sm.length]), // registered_delivery, replace_if_present, data_coding, sm_default_msg_id, sm_length
+    sm,
+    Buffer.from(tlvHex.replace(/\s/g, ''), 'hex'),
+  ]);
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(16 + body.length, 0);
+  header.writeUInt32BE(0x00000005, 4);
+  header.writeUInt32BE(0, 8);
+  header.writeUInt32BE(seq, 12);
+  return Buffer.concat([header, body]);
+}
+
+describe('inbound quirks of gateways, from exact bytes', () => {
+  it('a plain text sent as UCS-2 (data_coding 0x08) reads as the plain text', async () => {
+    h = await startHarness({ link: GATEWAY });
+    h.sim.sendRaw(deliverSm(7, 0x08, '0048 0065 006c 006c 006f 0020 0021'));
+    const [text] = await h.store.waitForInbound(1);
+    expect(text).toMatchObject({ from: CUSTOMER, to: OUR_NUMBER, body: 'Hello !' });
+  });
+
+  it('a text in message_payload (TLV 0x0424) with sm_length 0 is read from the TLV', async () => {
+    h = await startHarness({ link: GATEWAY });
+    // UCS-2 "Grüße 😀": the emoji as a surrogate pair
+    h.sim.sendRaw(deliverSm(8, 0x08, '', '0424 0010 0047 0072 00fc 00df 0065 0020 d83d de00'));
+    const [text] = await h.store.waitForInbound(1);
+    expect(text.body).toBe('Grüße 😀');
+  });
+
+  it('a receipt whose receipted_message_id (TLV 0x001E) has no NUL terminator finds its delivery', async () => {
+    h = await startHarness({ link: { ...GATEWAY, receipts: 'expected' } });
+    h.sim.onSubmit = () => ({ id: '4711', receipt: false });
+    const d = h.store.queue({ to: CUSTOMER, from: OUR_NUMBER, body: 'receipt without NUL' });
+    await h.store.waitForDelivery(d.id, (x) => x.status === 'sent');
+    // esm_class 0x04 (receipt); receipted_message_id "4711" in 4 octets, message_state 2 (DELIVERED)
+    h.sim.sendRaw(deliverSm(9, 0x00, '', '001e 0004 34373131 0427 0001 02', 0x04));
+    const final = await h.store.waitForDelivery(d.id, (x) => x.status === 'delivered');
+    expect(final.smsc_ids).toEqual(['4711']);
+  });
+});
