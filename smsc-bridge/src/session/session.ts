@@ -399,11 +399,12 @@ export class SmppSession {
     const silent = Math.max(quiet, now - this.lastSentAt);
     if (silent < t.enquireLinkMs || this.enquirePending) return;
     this.enquirePending = true;
-    const sentAt = now;
+    // fractions of a millisecond: a round trip on a LAN is never written as 0 (unmeasured)
+    const sentAt = performance.now();
     this.request('enquire_link', {}, { bypassWindow: true, timeoutMs: t.enquireLinkTimeoutMs }).then(
       () => {
         this.enquirePending = false;
-        this.enquireRttMs = Date.now() - sentAt;
+        this.enquireRttMs = Math.max(0.001, Math.round((performance.now() - sentAt) * 1000) / 1000);
       },
       (err: Error) => {
         this.enquirePending = false;

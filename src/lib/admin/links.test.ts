@@ -196,6 +196,7 @@ describe('health', () => {
     expect(figures[1].value).toBe('42 ms');
     expect(figures[2].value).toBe('2');
     expect(figures[3].value).toBe('Connection lost: connection closed by the SMSC');
+    expect(healthFigures({ ...base, enquire_rtt_ms: 0.4 }, now)[0]).toEqual({ label: 'Round trip', value: 'under 1 ms' });
     expect(healthFigures({ ...base, enabled: false }, now)).toEqual([]);
   });
 

@@ -347,7 +347,8 @@ export function healthFigures(
     out.push({ label: 'Bound', value: formatSince(link.bound_since, now, locale) });
   }
   if (link.state === 'bound' && typeof link.enquire_rtt_ms === 'number' && link.enquire_rtt_ms > 0) {
-    out.push({ label: 'Round trip', value: `${Math.round(link.enquire_rtt_ms).toLocaleString(locale)} ms` });
+    const rtt = link.enquire_rtt_ms;
+    out.push({ label: 'Round trip', value: rtt < 1 ? 'under 1 ms' : `${Math.round(rtt).toLocaleString(locale)} ms` });
   }
   out.push({ label: 'Reconnects (1 h)', value: String(link.reconnects_1h ?? 0) });
   // while the link is not bound the state badge shows the error of now: only an earlier drop is added
