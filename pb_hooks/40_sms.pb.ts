@@ -54,6 +54,13 @@ routerAdd('GET', '/api/sms/outages', (e) => {
   e.json(200, { outages: outages.findOutages(e.app) });
 }, $apis.requireAuth('users'));
 
+routerAdd('POST', '/api/sms/queue-places', (e) => {
+  const outages: typeof import('./lib/outages') = require(`${__hooks}/lib/outages.js`);
+  const list = e.requestInfo().body.deliveries;
+  const ids = Array.isArray(list) ? list.filter((x: unknown): x is string => typeof x === 'string') : [];
+  e.json(200, { places: outages.findQueuePlaces(e.app, e.auth!.id, ids) });
+}, $apis.requireAuth('users'));
+
 routerAdd('POST', '/api/sms/links/{id}/cancel-waiting', (e) => {
   const audit: typeof import('./lib/audit') = require(`${__hooks}/lib/audit.js`);
   const outages: typeof import('./lib/outages') = require(`${__hooks}/lib/outages.js`);

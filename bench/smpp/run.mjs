@@ -5,6 +5,7 @@
 //   throttle       draining curves through a throttling SMSC → bench/results/throttle.json
 //   journal        the journal's fsync cost by concurrent writers → bench/results/journal.json
 //   outage         CPU per minute and requests while a link is down, idle vs 10,000 waiting → bench/results/outage.json
+//   gateway        a GSM gateway in real time: 5 idle minutes under a 10 s quiet-drop, 200 texts at 6/min → bench/results/gateway.json
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +14,10 @@ import { buildBridge } from '../../smsc-bridge/build.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const out = join(root, 'build', 'bench-smpp');
-const which = ['e2e', 'throttle', 'journal', 'outage'].includes(process.argv[2]) ? process.argv[2] : 'bench';
+const which = ['e2e', 'throttle', 'journal', 'outage', 'gateway'].includes(process.argv[2]) ? process.argv[2] : 'bench';
 const esbuild = await import('esbuild');
 await esbuild.build({
-  entryPoints: { bench: join(here, 'bench.ts'), e2e: join(here, 'e2e.ts'), throttle: join(here, 'throttle.ts'), journal: join(here, 'journal.ts'), outage: join(here, 'outage.ts'), 'sim-server': join(here, 'sim-server.ts') },
+  entryPoints: { bench: join(here, 'bench.ts'), e2e: join(here, 'e2e.ts'), throttle: join(here, 'throttle.ts'), journal: join(here, 'journal.ts'), outage: join(here, 'outage.ts'), gateway: join(here, 'gateway.ts'), 'sim-server': join(here, 'sim-server.ts') },
   outdir: out,
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -86,3 +86,63 @@ export function doCancelWaiting(app: CoreApp, actor: Actor, ip: string, link: co
   });
   return cancelled;
 }
+
+/** QueuePlace is where a waiting text stands in its link's queue. */
+export interface QueuePlace {
+  /** texts of the same link queued before it and still waiting */
+  ahead: number;
+  /** seconds until it goes at the link's rate ((ahead + 1) / rate); null without a rate or while the link is not bound */
+  eta_s: number | null;
+}
+
+/** MAX_PLACES bounds the texts one request asks about. */
+export const MAX_PLACES = 200;
+
+/**
+ * findQueuePlaces says, for each of the given deliveries that the user may
+ * see and that is still queued on a link, how many texts of that link wait
+ * ahead of it. The place is computed on read: one count per delivery over
+ * the (status, link, queued_at) index, so it costs as many index entries as
+ * there are texts ahead, and the bridge writes nothing for it. Others'
+ * deliveries and finished ones are left out of the answer.
+ */
+export function findQueuePlaces(app: CoreApp, userId: string, ids: string[]): Record<string, QueuePlace> {
+  const out: Record<string, QueuePlace> = {};
+  const links = new Map<string, { rate: number; bound: boolean }>();
+  for (const id of ids.slice(0, MAX_PLACES)) {
+    let d: core.Record;
+    try {
+      d = app.findRecordById('deliveries', id);
+    } catch (_) {
+      continue;
+    }
+    const linkId = d.getString('link');
+    if (d.getString('status') !== 'queued' || !linkId) continue;
+    try {
+      const message = app.findRecordById('messages', d.getString('message'));
+      const conversation = app.findRecordById('conversations', message.getString('conversation'));
+      if (!conversation.getStringSlice('members').includes(userId)) continue;
+    } catch (_) {
+      continue;
+    }
+    let link = links.get(linkId);
+    if (!link) {
+      try {
+        const l = app.findRecordById('smsc_links', linkId);
+        link = { rate: l.getFloat('max_per_second'), bound: l.getString('state') === 'bound' && l.getBool('enabled') };
+      } catch (_) {
+        link = { rate: 0, bound: false };
+      }
+      links.set(linkId, link);
+    }
+    const row = new DynamicModel({ n: 0 });
+    app
+      .db()
+      .newQuery("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'queued' AND link = {:link} AND queued_at < {:at}")
+      .bind({ link: linkId, at: d.getString('queued_at') })
+      .one(row);
+    const ahead = (row as unknown as { n: number }).n;
+    out[id] = { ahead, eta_s: link.rate > 0 && link.bound ? Math.ceil((ahead + 1) / link.rate) : null };
+  }
+  return out;
+}

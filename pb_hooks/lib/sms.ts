@@ -145,6 +145,7 @@ export function doRetryDelivery(e: core.RequestEvent): void {
   d.set('error_code', '');
   d.set('next_attempt_at', '');
   d.set('done_at', '');
+  d.set('report', '');
   // a retry waits its link's validity afresh, behind the texts queued before it
   d.set('queued_at', new DateTime());
   let link = '';

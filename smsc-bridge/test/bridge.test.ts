@@ -147,7 +147,10 @@ describe('shutdown', () => {
     h = await startHarness();
     const health = h.bridge.health();
     expect(health).toMatchObject({ ok: true, store: 'ok' });
-    expect(health.links).toEqual([{ id: 'L1', name: 'sim', state: 'bound', last_error: '', window_in_use: 0, queued: 0, in_progress: 0 }]);
+    expect(health.links).toEqual([
+      { id: 'L1', name: 'sim', state: 'bound', last_error: '', window_in_use: 0, queued: 0, in_progress: 0, bound_since: expect.any(String), enquire_rtt_ms: -1, reconnects_1h: 0 },
+    ]);
+    expect(health.links[0].bound_since).not.toBe('');
     h.store.failReads = true;
     await h.bridge.sweep();
     expect(h.bridge.health()).toMatchObject({ ok: false, store: 'unreachable' });

@@ -233,6 +233,40 @@ describe('rate limiter', () => {
     expect(r.rate).toBe(200);
   });
 
+  it('a modem-speed rate of 6 per minute gives one permit, then one every 10 s', async () => {
+    let now = 0;
+    const r = new RateLimiter(0.1, { now: () => now });
+    await r.take();
+    let got = 0;
+    const p = r.take().then(() => got++);
+    await new Promise((res) => setTimeout(res, 5));
+    expect(got).toBe(0);
+    now += 9_900;
+    await new Promise((res) => setTimeout(res, 5));
+    expect(got).toBe(0);
+    now += 100;
+    // the timer was set for the remaining wait; the next take checks the clock again
+    r.setRate(0.1);
+    await p;
+    expect(got).toBe(1);
+  });
+
+  it('throttling a modem-speed link halves it in fractions and never raises it to 1/s', async () => {
+    let now = 0;
+    const r = new RateLimiter(0.1, { now: () => now });
+    r.throttled();
+    expect(r.rate).toBeCloseTo(0.05);
+    now += 1600;
+    r.throttled();
+    expect(r.rate).toBeCloseTo(0.025);
+    // the tenth-of-the-ceiling floor is 0.01/s here, not the 1/s of fast links
+    for (let i = 0; i < 4; i++) {
+      now += 1600;
+      r.throttled();
+    }
+    expect(r.rate).toBeCloseTo(0.01);
+  });
+
   it('without a limit, throttling sets one from the measured rate', async () => {
     let now = 0;
     const r = new RateLimiter(0, { now: () => now });

@@ -75,6 +75,8 @@ export interface SimSession {
   lib: Session;
   bound?: 'transceiver' | 'transmitter' | 'receiver';
   system_id?: string;
+  /** lastHeard is when the client last sent a PDU (ms since epoch). */
+  lastHeard: number;
 }
 
 const MESSAGE_STATE: Record<string, number> = {
@@ -119,6 +121,9 @@ export class SmscSimulator extends EventEmitter {
   /** bindStatus decides the answer to each bind; default: ESME_RINVPASWD on a wrong password, else OK. */
   bindStatus: (b: SimBind) => number;
   answerEnquireLink = true;
+  /** quietDrops counts sessions dropped by the quiet rule (dropWhenQuiet). */
+  quietDrops = 0;
+  private quietTimer?: NodeJS.Timeout;
   private nextId = 0x1a2b00;
   private sessionCounter = 0;
   private readonly opts: SimOptions;
@@ -264,14 +269,36 @@ export class SmscSimulator extends EventEmitter {
     });
   }
 
+  /**
+   * dropWhenQuiet behaves as many GSM gateways do: a bound session from
+   * which nothing arrived for ms is closed without an unbind ('quiet-drop'
+   * event). 0 turns the rule off.
+   */
+  dropWhenQuiet(ms: number): void {
+    clearInterval(this.quietTimer);
+    this.quietTimer = undefined;
+    if (ms <= 0) return;
+    this.quietTimer = setInterval(() => {
+      const now = Date.now();
+      for (const s of this.sessions) {
+        if (!s.bound || now - s.lastHeard < ms) continue;
+        s.bound = undefined;
+        this.quietDrops++;
+        this.emit('quiet-drop', s);
+        s.lib.socket.destroy();
+      }
+    }, Math.max(5, Math.min(100, ms / 10)));
+  }
+
   /** close drops every client and stops listening. */
   async close(): Promise<void> {
+    this.dropWhenQuiet(0);
     this.dropAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private onSession(lib: Session): void {
-    const s: SimSession = { id: ++this.sessionCounter, lib };
+    const s: SimSession = { id: ++this.sessionCounter, lib, lastHeard: Date.now() };
     this.sessions.add(s);
     lib.on('error', () => lib.destroy());
     lib.socket.setNoDelay(true);
@@ -280,6 +307,7 @@ export class SmscSimulator extends EventEmitter {
       this.emit('session-closed', s);
     });
     lib.on('pdu', (pdu: PDU) => {
+      s.lastHeard = Date.now();
       try {
         this.onPdu(s, pdu);
       } catch (err) {

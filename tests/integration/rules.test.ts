@@ -428,6 +428,7 @@ const ROUTES: RouteCase[] = [
   // the SMS link needs no sign-in: whoever has the token gets that one file
   { name: 'GET /f/{token}', call: (pb) => pb.send(`/f/${publicToken}`, {}), expected: [200, 200, 200, 200, 200] },
   { name: 'GET /f/{token} (no such token)', call: (pb) => pb.send('/f/NoSuchToken00000000000', {}), expected: [404, 404, 404, 404, 404] },
+  { name: 'POST /api/sms/queue-places', call: (pb) => pb.send('/api/sms/queue-places', { method: 'POST', body: { deliveries: [fixtures.deliveries.target] } }), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/sms/links/{id}/cancel-waiting (no such link)', call: (pb) => pb.send('/api/sms/links/nosuchlink12345/cancel-waiting', { method: 'POST' }), expected: [401, 403, 403, 404, 403] },
 ];
 

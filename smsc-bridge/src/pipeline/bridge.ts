@@ -8,12 +8,13 @@
 
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { SmppLink, type LinkOptions, type LinkState } from '../session/link.js';
+import { LINK_DEFAULTS, SmppLink, type LinkOptions, type LinkState } from '../session/link.js';
+import type { BackoffPolicy } from '../session/backoff.js';
 import type { SessionTimers } from '../session/session.js';
 import { InboundPipeline, type InboundOptions } from './inbound.js';
 import { Journal, type DeliveryTrail } from './journal.js';
 import { LinkSender, MAYBE_NOT_SENT, UNKNOWN_AFTER_RESTART, expiredReason, withAttempt, type Lane, type OutboundPolicy } from './outbound.js';
-import { validityMs } from '../../../src/lib/domain/smsc-link.js';
+import { linkTimings, receiptTimeoutMs, receiptsExpected, validityMs, type LinkTimings } from '../../../src/lib/domain/smsc-link.js';
 import { ReceiptTracker, type TrackerOptions } from './receipts.js';
 import {
   parsePbDate,
@@ -50,6 +51,10 @@ export interface BridgeOptions {
   link?: Partial<Pick<LinkOptions, 'connectTimeoutMs' | 'keepAliveMs' | 'reconnect' | 'authPauseMs' | 'alreadyBoundMs' | 'stableMs'>> & {
     timers?: Partial<SessionTimers>;
   };
+  /** healthMs: how often a link's health figures (enquire_link round trip, reconnects in the last hour) are written when they changed (default 30 s). */
+  healthMs?: number;
+  /** reportCheckMs: how often `sent` texts are checked for an overdue receipt (default 60 s). */
+  reportCheckMs?: number;
   /** drainMs bounds the wait for in-flight submits at shutdown; unbindTimeoutMs the wait for unbind_resp. */
   drainMs?: number;
   unbindTimeoutMs?: number;
@@ -69,6 +74,10 @@ interface Runtime {
   expiryTimer?: NodeJS.Timeout;
   waitCheckedAt: number;
   waitingWritten?: string;
+  /** timingsKey: the keepalive and backoff timings the link runs with, as a key */
+  timingsKey?: string;
+  /** healthWritten: the health figures last written, as a key */
+  healthWritten?: string;
 }
 
 /** MAX_WRITTEN bounds the `updated` stamps the bridge remembers. */
@@ -89,6 +98,7 @@ class StampedStore implements Store {
   listDueDeliveries = (limit: number, q?: DueQuery) => this.inner.listDueDeliveries(limit, q);
   countWaiting = (linkId: string) => this.inner.countWaiting(linkId);
   listWaitingBefore = (linkId: string, before: string, limit: number) => this.inner.listWaitingBefore(linkId, before, limit);
+  listAwaitingReport = (linkId: string, before: string, limit: number) => this.inner.listAwaitingReport(linkId, before, limit);
   listDeliveriesByStatus = (status: DeliveryStatus, limit: number) => this.inner.listDeliveriesByStatus(status, limit);
   getDelivery = (id: string) => this.inner.getDelivery(id);
   findDeliveriesBySmscIds = (linkId: string, forms: string[]) => this.inner.findDeliveriesBySmscIds(linkId, forms);
@@ -108,7 +118,18 @@ export interface Health {
   ok: boolean;
   started: boolean;
   store: 'ok' | 'unreachable';
-  links: { id: string; name: string; state: LinkState; last_error: string; window_in_use: number; queued: number; in_progress: number }[];
+  links: {
+    id: string;
+    name: string;
+    state: LinkState;
+    last_error: string;
+    window_in_use: number;
+    queued: number;
+    in_progress: number;
+    bound_since: string;
+    enquire_rtt_ms: number;
+    reconnects_1h: number;
+  }[];
   pending_receipts: number;
   partial_texts: number;
   /** journal_open counts deliveries, receipts and text parts the journal holds for PocketBase */
@@ -135,6 +156,8 @@ export class Bridge {
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private unsubscribe?: () => Promise<void>;
   private sweepTimer?: NodeJS.Timeout;
+  private healthTimer?: NodeJS.Timeout;
+  private reportTimer?: NodeJS.Timeout;
   private sweeping = false;
   private sweepAgain = false;
   private moreDue = false;
@@ -207,6 +230,10 @@ export class Bridge {
       void this.sweep();
       this.checkBlocked();
     }, this.opts.sweepMs ?? 5_000);
+    this.healthTimer = setInterval(() => {
+      for (const rt of this.runtimes.values()) this.writeHealth(rt);
+    }, this.opts.healthMs ?? 30_000);
+    this.reportTimer = setInterval(() => void this.checkReports(), this.opts.reportCheckMs ?? 60_000);
   }
 
   /**
@@ -219,6 +246,8 @@ export class Bridge {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.sweepTimer);
+    clearInterval(this.healthTimer);
+    clearInterval(this.reportTimer);
     clearTimeout(this.pullTimer);
     for (const t of this.retryTimers.values()) clearTimeout(t);
     this.retryTimers.clear();
@@ -249,6 +278,9 @@ export class Bridge {
       window_in_use: rt.link?.windowInUse ?? 0,
       queued: rt.sender.queued,
       in_progress: rt.sender.inProgress,
+      bound_since: rt.link?.boundSince ? pbDate(rt.link.boundSince) : '',
+      enquire_rtt_ms: rt.link?.enquireRttMs ?? -1,
+      reconnects_1h: rt.link?.reconnectsWithin() ?? 0,
     }));
     return {
       ok: this.started && !this.stopping && this.storeOk,
@@ -536,6 +568,15 @@ export class Bridge {
     if (validityChanged) this.noteWaiting(rt);
     if (!reconnect) {
       old?.setWindow(cfg.window);
+      // keepalive and backoff apply to the live sessions: no rebind (the bridge's own state
+      // writes come back as link events too: only a real change reschedules the keepalive)
+      const t = this.timingsFor(cfg);
+      const key = JSON.stringify(t);
+      if (old && key !== rt.timingsKey) {
+        old.setTimers(t.timers);
+        old.setReconnect(t.reconnect);
+        rt.timingsKey = key;
+      }
       return;
     }
     this.log.info({ link: cfg.name }, 'link settings changed; reconnecting');
@@ -554,6 +595,8 @@ export class Bridge {
       return;
     }
     const o = this.opts.link ?? {};
+    const timings = this.timingsFor(cfg);
+    rt.timingsKey = JSON.stringify(timings);
     const link = new SmppLink(
       {
         id: cfg.id,
@@ -565,6 +608,8 @@ export class Bridge {
         bind: cfg.bind,
         window: cfg.window,
         ...o,
+        timers: timings.timers,
+        reconnect: timings.reconnect,
       },
       {
         log: this.log,
@@ -580,7 +625,10 @@ export class Bridge {
       }
       this.noteWaiting(rt);
     });
-    link.on('reconnect', () => this.metrics?.reconnects.inc({ link: cfg.name }));
+    link.on('reconnect', () => {
+      this.metrics?.reconnects.inc({ link: cfg.name });
+      this.writeHealth(rt);
+    });
     rt.link = link;
     rt.sender.setLink(link);
     link.start();
@@ -685,12 +733,82 @@ export class Bridge {
     this.metrics?.failed.inc({ link: rt.config.name });
   }
 
+  /**
+   * timingsFor resolves a link's session timers and reconnect backoff: the
+   * kind's defaults, then the bridge's overrides (tests), then what the admin
+   * set on the link.
+   */
+  private timingsFor(cfg: LinkConfig): { timers: Partial<SessionTimers>; reconnect: BackoffPolicy } {
+    const o = this.opts.link ?? {};
+    const toSession = (t: Partial<LinkTimings>): Partial<SessionTimers> => {
+      const s: Partial<SessionTimers> = {};
+      if (t.enquireLinkMs) s.enquireLinkMs = t.enquireLinkMs;
+      if (t.enquireLinkTimeoutMs) s.enquireLinkTimeoutMs = t.enquireLinkTimeoutMs;
+      if (t.inactivityMs) s.inactivityMs = t.inactivityMs;
+      return s;
+    };
+    const toBackoff = (t: Partial<LinkTimings>): Partial<BackoffPolicy> => ({
+      ...(t.reconnectMinMs ? { baseMs: t.reconnectMinMs } : {}),
+      ...(t.reconnectMaxMs ? { maxMs: t.reconnectMaxMs } : {}),
+    });
+    const kind = linkTimings({ kind: cfg.kind });
+    const mine = linkTimings(cfg, true);
+    const timers = { ...toSession(kind), ...o.timers, ...toSession(mine) };
+    const reconnect = { ...LINK_DEFAULTS.reconnect, ...toBackoff(kind), ...o.reconnect, ...toBackoff(mine) };
+    reconnect.maxMs = Math.max(reconnect.maxMs, reconnect.baseMs);
+    return { timers, reconnect };
+  }
+
+  // the health figures of a link, written when they changed: enquire_link round trip and reconnects in the last hour
+  private writeHealth(rt: Runtime): void {
+    const link = rt.link;
+    if (!link || this.stopping) return;
+    const rtt = link.enquireRttMs;
+    const patch: LinkStatePatch = { reconnects_1h: link.reconnectsWithin(), ...(rtt >= 0 ? { enquire_rtt_ms: rtt } : {}) };
+    if (link.lastDrop) patch.last_drop = link.lastDrop.slice(0, 500);
+    const key = `${patch.reconnects_1h}|${patch.enquire_rtt_ms ?? ''}|${patch.last_drop ?? ''}`;
+    if (key === rt.healthWritten) return;
+    rt.stateWrite = rt.stateWrite.then(async () => {
+      try {
+        await this.store.updateLink(rt.config.id, patch);
+        rt.healthWritten = key;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, link: rt.config.name }, 'cannot write link health');
+      }
+    });
+  }
+
+  /**
+   * checkReports marks the `sent` texts of links that expect receipts whose
+   * receipt is overdue (older than the link's receipt timeout): `report`
+   * becomes 'missing' and the text says "No delivery report from the
+   * network". A receipt that comes later still moves it to delivered or
+   * failed. One indexed range read per link, 200 rows at a time.
+   */
+  async checkReports(): Promise<void> {
+    for (const rt of [...this.runtimes.values()]) {
+      if (this.stopping) return;
+      if (!receiptsExpected(rt.config)) continue;
+      const before = pbDate(Date.now() - receiptTimeoutMs(rt.config));
+      try {
+        for (;;) {
+          const rows = await this.store.listAwaitingReport(rt.config.id, before, 200);
+          for (const d of rows) await this.store.updateDelivery(d.id, { report: 'missing' });
+          if (rows.length < 200 || this.stopping) break;
+        }
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, link: rt.config.name }, 'checking for overdue receipts failed; trying again later');
+      }
+    }
+  }
+
   // state writes per link go one after another, and only when something changed
   private writeState(rt: Runtime, state: LinkState, lastError: string): Promise<void> {
     const key = `${state}|${lastError}`;
     rt.stateWrite = rt.stateWrite.then(async () => {
       if (rt.lastWritten === key) return;
       const patch: LinkStatePatch = { state, last_error: lastError.slice(0, 500), state_at: pbDate() };
+      patch.bound_since = state === 'bound' ? patch.state_at : '';
       // down_since keeps the start of an outage through reconnect attempts and bridge restarts
       const downSince = state === 'bound' ? '' : rt.downSince || patch.state_at!;
       if (downSince !== rt.downSince || rt.lastWritten === undefined) patch.down_since = downSince;

@@ -40,6 +40,15 @@ export const LINK_CONFIG_DEFAULTS: Omit<LinkConfig, 'id' | 'name' | 'host' | 'po
   dest_ton: -1,
   dest_npi: -1,
   validity_s: 0,
+  kind: 'carrier',
+  enquire_link_s: 0,
+  enquire_link_timeout_s: 0,
+  inactivity_s: 0,
+  reconnect_min_s: 0,
+  reconnect_max_s: 0,
+  receipts: '',
+  receipt_timeout_s: 0,
+  rate_unit: 'second',
 };
 
 // the deliveries a receipt can still change, as PocketBaseStore narrows its search
@@ -199,6 +208,16 @@ export class MemoryStore extends EventEmitter implements Store {
     this.count('listWaitingBefore');
     this.checkReads();
     return this.byQueue((d) => d.status === 'queued' && d.link === linkId && queuedAt(d) < before)
+      .slice(0, limit)
+      .map((d) => structuredClone(d));
+  }
+
+  async listAwaitingReport(linkId: string, before: string, limit: number): Promise<Delivery[]> {
+    this.count('listAwaitingReport');
+    this.checkReads();
+    return [...this.deliveries.values()]
+      .filter((d) => d.status === 'sent' && d.report === 'awaited' && d.link === linkId && (d.sent_at ?? '') < before)
+      .sort((a, b) => a.sent_at.localeCompare(b.sent_at))
       .slice(0, limit)
       .map((d) => structuredClone(d));
   }

@@ -18,7 +18,7 @@ import { RateLimiter } from './rate.js';
 import type { Journal } from './journal.js';
 import { StoreError, parsePbDate, pbDate, type AttemptEntry, type Delivery, type DeliveryPatch, type LinkConfig, type Store } from './store.js';
 import { classifyError, classifyStatus, type SubmitOutcome } from './submit-outcome.js';
-import { formatSpan, validityMs } from '../../../src/lib/domain/smsc-link.js';
+import { formatSpan, receiptsExpected, validityMs } from '../../../src/lib/domain/smsc-link.js';
 
 /** expiredReason is the error of a text that waited for its link longer than the link's validity. */
 export function expiredReason(downForMs: number): string {
@@ -329,7 +329,8 @@ export class LinkSender {
       dest_addr_ton: to.ton,
       dest_addr_npi: to.npi,
       esm_class: plan.esmClassUdhi ? 0x40 : 0x00,
-      registered_delivery: 1,
+      // a link whose SMSC sends no receipts does not ask for them: `sent` is final there
+      registered_delivery: receiptsExpected(cfg) ? 1 : 0,
       data_coding: plan.dataCoding,
     };
     const ctx: AttemptCtx = { d, attempt, n, written: new Set(), unanswered: new Set() };
@@ -370,7 +371,8 @@ export class LinkSender {
     } else if (early?.status === 'failed') {
       await this.finish(d, attempt, { status: 'failed', smsc_ids: ids, sent_at: now, done_at: now, error: early.error, error_code: early.code, ...entry('failed', early.code) }, 'sent');
     } else {
-      await this.finish(d, attempt, { status: 'sent', smsc_ids: ids, sent_at: now, next_attempt_at: '', ...entry('sent') });
+      const report = receiptsExpected(cfg) ? 'awaited' : 'not_expected';
+      await this.finish(d, attempt, { status: 'sent', smsc_ids: ids, sent_at: now, next_attempt_at: '', report, ...entry('sent') });
     }
     return false;
   }

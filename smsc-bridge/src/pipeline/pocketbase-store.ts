@@ -20,6 +20,7 @@ import {
   type DueQuery,
   type Waiting,
 } from './store.js';
+import { linkKind } from '../../../src/lib/domain/smsc-link.js';
 
 /** ConnectOptions say where PocketBase is and which service account to use. */
 export interface PocketBaseConnect {
@@ -66,6 +67,15 @@ export function toLinkConfig(r: RecordModel): LinkConfig {
     dest_ton: num(r.dest_ton, -1),
     dest_npi: num(r.dest_npi, -1),
     validity_s: Math.max(0, num(r.validity_s, 0)),
+    kind: linkKind(r.kind),
+    enquire_link_s: Math.max(0, num(r.enquire_link_s, 0)),
+    enquire_link_timeout_s: Math.max(0, num(r.enquire_link_timeout_s, 0)),
+    inactivity_s: Math.max(0, num(r.inactivity_s, 0)),
+    reconnect_min_s: Math.max(0, num(r.reconnect_min_s, 0)),
+    reconnect_max_s: Math.max(0, num(r.reconnect_max_s, 0)),
+    receipts: r.receipts === 'expected' || r.receipts === 'none' ? r.receipts : '',
+    receipt_timeout_s: Math.max(0, num(r.receipt_timeout_s, 0)),
+    rate_unit: r.rate_unit === 'minute' ? 'minute' : 'second',
     down_since: str(r.down_since),
     waiting: num(r.waiting, 0),
     waiting_since: str(r.waiting_since),
@@ -94,6 +104,7 @@ export function toDelivery(r: RecordModel): Delivery {
     done_at: str(r.done_at),
     attempt_log: Array.isArray(r.attempt_log) ? (r.attempt_log as AttemptEntry[]) : [],
     maybe_duplicate: r.maybe_duplicate === true,
+    report: r.report === 'awaited' || r.report === 'not_expected' || r.report === 'missing' ? r.report : '',
     queued_at: str(r.queued_at),
     created: str(r.created),
     updated: str(r.updated),
@@ -242,6 +253,20 @@ export class PocketBaseStore implements Store {
       return page.items.map(toDelivery);
     } catch (err) {
       throw storeError(err, 'listing expired deliveries');
+    }
+  }
+
+  async listAwaitingReport(linkId: string, before: string, limit: number): Promise<Delivery[]> {
+    try {
+      // status, report, link, sent_at: one range of idx_deliveries_report
+      const page = await this.pb.collection('deliveries').getList(1, limit, {
+        filter: this.pb.filter('status = "sent" && report = "awaited" && link = {:link} && sent_at < {:before}', { link: linkId, before }),
+        sort: 'sent_at',
+        skipTotal: true,
+      });
+      return page.items.map(toDelivery);
+    } catch (err) {
+      throw storeError(err, 'listing deliveries awaiting a receipt');
     }
   }
 

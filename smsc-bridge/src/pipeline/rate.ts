@@ -123,8 +123,10 @@ export class RateLimiter {
     const base = this.current > 0 ? this.current : Math.max(this.lastWindowCount, this.windowCount, 2);
     if (this.configured > 0) this.ceiling = this.configured;
     else if (this.ceiling === 0) this.ceiling = base;
-    const floor = Math.max(1, Math.ceil(this.ceiling * this.floorFraction));
-    this.current = Math.max(floor, Math.floor(base / 2));
+    // a modem-speed link (under 1/s, e.g. 6 per minute) halves in fractions, never up to 1/s
+    const slow = this.ceiling < 1;
+    const floor = slow ? this.ceiling * this.floorFraction : Math.max(1, Math.ceil(this.ceiling * this.floorFraction));
+    this.current = Math.max(floor, slow ? base / 2 : Math.floor(base / 2));
     this.tokens = 0;
     this.pausedUntil = now + this.pauseMs;
     this.lastThrottle = now;
@@ -153,7 +155,8 @@ export class RateLimiter {
     const steps = Math.floor((now - this.lastStep) / this.stepMs);
     if (steps <= 0) return;
     this.lastStep += steps * this.stepMs;
-    this.current += steps * Math.max(this.minStep, Math.round(this.ceiling * this.increase));
+    const step = this.ceiling < 1 ? this.ceiling * this.increase : Math.max(this.minStep, Math.round(this.ceiling * this.increase));
+    this.current += steps * step;
     if (this.configured > 0 && this.current >= this.configured) {
       this.current = this.configured;
       this.lastThrottle = null;

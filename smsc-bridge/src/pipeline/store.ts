@@ -4,7 +4,7 @@
 // Field names are the collections' (DESIGN.md §3), so nothing is renamed
 // on the way.
 
-import type { LinkSettings, LinkStateValue } from '../../../src/lib/domain/smsc-link.js';
+import type { DeliveryReport, LinkSettings, LinkStateValue } from '../../../src/lib/domain/smsc-link.js';
 
 /** DeliveryStatus is a deliveries.status value. */
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'unknown';
@@ -48,6 +48,8 @@ export interface Delivery {
   maybe_duplicate?: boolean;
   /** queued_at is when the text was queued (again, after a person's retry): the order a link's texts go in, and the start of their validity; '' on old rows (created then). */
   queued_at?: string;
+  /** report: for a `sent` text, whether its receipt is awaited, not expected (sent is final), or overdue ('missing') */
+  report?: DeliveryReport;
   /** created orders the sweep; PocketBase sets it. */
   created?: string;
   /** updated tells a stale copy (from a slow sweep or a late event) from the current row; PocketBase sets it. */
@@ -79,6 +81,12 @@ export interface LinkStatePatch {
   /** waiting: queued texts for the link; waiting_since: the oldest one's queued_at ('' for none) */
   waiting?: number;
   waiting_since?: string;
+  /** health: when the link became bound ('' while not), the last enquire_link round trip, reconnects in the last hour */
+  bound_since?: string;
+  enquire_rtt_ms?: number;
+  reconnects_1h?: number;
+  /** last_drop: why the last bound session ended */
+  last_drop?: string;
 }
 
 /** Waiting is what a link's queue holds: how many texts, and the oldest one's queue time ('' when none). */
@@ -142,6 +150,8 @@ export interface Store {
   countWaiting(linkId: string): Promise<Waiting>;
   /** listWaitingBefore returns a link's queued deliveries queued before a time, oldest first (to expire them). */
   listWaitingBefore(linkId: string, before: string, limit: number): Promise<Delivery[]>;
+  /** listAwaitingReport returns a link's `sent` deliveries still awaiting a receipt that were sent before a time, oldest first. */
+  listAwaitingReport(linkId: string, before: string, limit: number): Promise<Delivery[]>;
   listDeliveriesByStatus(status: DeliveryStatus, limit: number): Promise<Delivery[]>;
   /** getDelivery reads one delivery; null when it does not exist. */
   getDelivery(id: string): Promise<Delivery | null>;

@@ -97,10 +97,16 @@ export class SmppLink extends EventEmitter {
   lastError = '';
   /** reconnects counts bound sessions that ended while the link was running. */
   reconnects = 0;
+  /** lastDrop says why the last bound session ended ('' before any did). */
+  lastDrop = '';
+  /** boundSince is when the link last became bound (ms since epoch; 0 while not bound). */
+  boundSince = 0;
 
   private readonly log: Logger;
   private readonly onInbound?: InboundHandler;
-  private readonly timers: SessionTimers;
+  private timers: SessionTimers;
+  private reconnectPolicy: BackoffPolicy;
+  private reconnectTimes: number[] = [];
   private slots: Slot[];
   private window: number;
   private running = false;
@@ -113,6 +119,7 @@ export class SmppLink extends EventEmitter {
     this.log = deps.log.child({ link: opts.name });
     this.onInbound = deps.onInbound;
     this.timers = { ...DEFAULT_TIMERS, ...opts.timers };
+    this.reconnectPolicy = opts.reconnect ?? LINK_DEFAULTS.reconnect;
     this.window = Math.max(1, opts.window);
     const types: BindType[] = opts.bind === 'tx_rx' ? ['transmitter', 'receiver'] : ['transceiver'];
     this.slots = types.map((type) => ({ type, status: 'stopped', failures: 0 }));
@@ -136,6 +143,33 @@ export class SmppLink extends EventEmitter {
   /** bindsUp lists, per bind type, whether it is bound now. */
   bindsUp(): { type: BindType; bound: boolean }[] {
     return this.slots.map((s) => ({ type: s.type, bound: s.session?.isBound ?? false }));
+  }
+
+  /** timings are the session deadlines in force. */
+  get timings(): SessionTimers {
+    return { ...this.timers };
+  }
+
+  /** setTimers changes keepalive and deadlines of the live sessions and of future ones. */
+  setTimers(timers: Partial<SessionTimers>): void {
+    this.timers = { ...this.timers, ...timers };
+    for (const s of this.slots) s.session?.setTimers(this.timers);
+  }
+
+  /** setReconnect changes the backoff between reconnect attempts, from the next one on. */
+  setReconnect(policy: BackoffPolicy): void {
+    this.reconnectPolicy = policy;
+  }
+
+  /** enquireRttMs is the round trip of the last answered enquire_link of the live sessions (-1: none yet). */
+  get enquireRttMs(): number {
+    return Math.max(-1, ...this.slots.map((s) => s.session?.enquireRttMs ?? -1));
+  }
+
+  /** reconnectsWithin counts the bound sessions that ended in the last `ms` (default an hour). */
+  reconnectsWithin(ms = 3_600_000, now = Date.now()): number {
+    this.reconnectTimes = this.reconnectTimes.filter((t) => now - t < 3_600_000);
+    return this.reconnectTimes.filter((t) => now - t < ms).length;
   }
 
   /** setWindow changes the window of the live and of future sessions. */
@@ -219,8 +253,8 @@ export class SmppLink extends EventEmitter {
 
   private async runSlot(slot: Slot): Promise<void> {
     const o = this.opts;
-    const policy = o.reconnect ?? LINK_DEFAULTS.reconnect;
     while (this.running) {
+      const policy = this.reconnectPolicy;
       let session: SmppSession | undefined;
       let delay: number;
       try {
@@ -253,8 +287,10 @@ export class SmppLink extends EventEmitter {
         const lasted = Date.now() - session.boundAt;
         slot.failures = lasted >= (o.stableMs ?? LINK_DEFAULTS.stableMs) ? 1 : slot.failures + 1;
         slot.status = 'down';
-        this.lastError = `Connection lost: ${info.reason}`;
+        this.lastError = this.lastDrop = `Connection lost: ${info.reason}`;
         this.reconnects++;
+        this.reconnectTimes.push(Date.now());
+        if (this.reconnectTimes.length > 1000) this.reconnectTimes.shift();
         this.emit('reconnect', slot.type);
         this.log.warn({ bind: slot.type, reason: info.reason, lastedMs: lasted }, 'session ended; reconnecting');
         delay = backoffDelay(slot.failures, policy);
@@ -304,6 +340,7 @@ export class SmppLink extends EventEmitter {
     else next = 'connecting';
     if (next === 'bound') this.lastError = '';
     if (next === this.state) return;
+    this.boundSince = next === 'bound' ? Date.now() : 0;
     this.state = next;
     this.emit('state', next, this.lastError);
   }

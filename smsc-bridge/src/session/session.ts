@@ -36,7 +36,7 @@ export interface SessionTimers {
   inactivityMs: number;
 }
 
-/** DEFAULT_TIMERS suit a carrier SMSC; GSM gateways may want a shorter enquireLinkMs. */
+/** DEFAULT_TIMERS suit a carrier SMSC; a link's own settings replace them (setTimers applies them live). */
 export const DEFAULT_TIMERS: SessionTimers = {
   bindTimeoutMs: 10_000,
   responseTimeoutMs: 30_000,
@@ -109,6 +109,8 @@ export class SmppSession {
   bindType?: BindType;
   /** boundAt is when bind succeeded (ms since epoch). */
   boundAt = 0;
+  /** enquireRttMs is the round trip of the last answered enquire_link (-1 before the first). */
+  enquireRttMs = -1;
   /** closed resolves once, when the session has ended. */
   readonly closed: Promise<CloseInfo>;
 
@@ -123,6 +125,8 @@ export class SmppSession {
   private inboundPending = 0;
   private idleWaiters: (() => void)[] = [];
   private lastReceivedAt = Date.now();
+  private lastSentAt = Date.now();
+  private timers: SessionTimers;
   private keepaliveTimer?: NodeJS.Timeout;
   private enquirePending = false;
   private corked = false;
@@ -134,6 +138,7 @@ export class SmppSession {
     this.opts = opts;
     this.log = opts.log;
     this.window = Math.max(1, opts.window);
+    this.timers = { ...opts.timers };
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.listeners = [
       ['pdu', (pdu: PDU) => this.onPdu(pdu)],
@@ -156,6 +161,12 @@ export class SmppSession {
   /** isBound reports whether requests can be sent now. */
   get isBound(): boolean {
     return this.state === 'bound';
+  }
+
+  /** setTimers changes the deadlines; a bound session reschedules its keepalive at once. */
+  setTimers(timers: SessionTimers): void {
+    this.timers = { ...timers };
+    if (this.state === 'bound') this.scheduleKeepalive();
   }
 
   /** setWindow changes the window; a larger one lets waiting requests go at once. */
@@ -184,13 +195,13 @@ export class SmppSession {
         addr_npi: creds.addr_npi ?? 0,
         address_range: creds.address_range ?? '',
       },
-      { bypassWindow: true, timeoutMs: this.opts.timers.bindTimeoutMs },
+      { bypassWindow: true, timeoutMs: this.timers.bindTimeoutMs },
     );
     if (resp.command_status !== Status.ESME_ROK) throw new BindError(resp.command_status);
     if (this.state !== 'binding') throw new LinkDownError('session closed during bind', true);
     this.state = 'bound';
     this.boundAt = Date.now();
-    this.lastReceivedAt = Date.now();
+    this.lastReceivedAt = this.lastSentAt = Date.now();
     this.scheduleKeepalive();
     return typeof resp.system_id === 'string' ? resp.system_id : '';
   }
@@ -228,7 +239,7 @@ export class SmppSession {
       if (windowed) this.releaseSlot();
       throw new EncodeError(`cannot encode ${command}: ${(err as Error).message}`, { cause: err });
     }
-    const timeoutMs = ropts.timeoutMs ?? this.opts.timers.responseTimeoutMs;
+    const timeoutMs = ropts.timeoutMs ?? this.timers.responseTimeoutMs;
     return new Promise<PDU>((resolve, reject) => {
       if (this.state === 'closed') {
         if (windowed) this.releaseSlot();
@@ -330,6 +341,7 @@ export class SmppSession {
       });
     }
     socket.write(bytes);
+    this.lastSentAt = Date.now();
     return true;
   }
 
@@ -364,7 +376,7 @@ export class SmppSession {
 
   private scheduleKeepalive(): void {
     this.stopKeepalive();
-    const t = this.opts.timers;
+    const t = this.timers;
     const tick = Math.max(5, Math.min(t.enquireLinkMs, t.inactivityMs) / 4);
     this.keepaliveTimer = setInterval(() => this.keepalive(), tick);
   }
@@ -376,17 +388,23 @@ export class SmppSession {
 
   private keepalive(): void {
     if (this.state !== 'bound') return;
-    const quiet = Date.now() - this.lastReceivedAt;
-    const t = this.opts.timers;
+    const now = Date.now();
+    const quiet = now - this.lastReceivedAt;
+    const t = this.timers;
     if (quiet >= t.inactivityMs) {
       this.close(`nothing received for ${quiet} ms`, { byPeer: true });
       return;
     }
-    if (quiet < t.enquireLinkMs || this.enquirePending) return;
+    // quiet either way: a gateway drops a session we have not written to, even while it sends
+    const silent = Math.max(quiet, now - this.lastSentAt);
+    if (silent < t.enquireLinkMs || this.enquirePending) return;
     this.enquirePending = true;
+    // fractions of a millisecond: a round trip on a LAN is never written as 0 (unmeasured)
+    const sentAt = performance.now();
     this.request('enquire_link', {}, { bypassWindow: true, timeoutMs: t.enquireLinkTimeoutMs }).then(
       () => {
         this.enquirePending = false;
+        this.enquireRttMs = Math.max(0.001, Math.round((performance.now() - sentAt) * 1000) / 1000);
       },
       (err: Error) => {
         this.enquirePending = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LINK_DEFAULTS, checkLink, formatSince, linkStatus, pickConfig, toLinkForm, waitingLine, type LinkFormValues } from './links';
+import { LINK_DEFAULTS, applyProfile, checkLink, flapWarning, formatSince, healthFigures, linkStatus, pickConfig, toLinkForm, waitingLine, type LinkFormValues } from './links';
 import type { SmscLinkRecord } from '../api/types';
 
 const form = (changes: Partial<LinkFormValues> = {}): LinkFormValues => ({
@@ -137,5 +137,76 @@ describe('validity and waiting texts', () => {
     expect(waitingLine({ state: 'down', waiting: 1204, waiting_since: since }, now, 'en-GB')).toBe('1,204 texts waiting since 12:03');
     expect(waitingLine({ state: 'bound', waiting: 1, waiting_since: since }, now, 'en-GB')).toBe('1 text to send');
     expect(waitingLine({ state: 'down', waiting: 0, waiting_since: '' }, now, 'en-GB')).toBe('');
+  });
+});
+
+describe('GSM gateway profile', () => {
+  it('picking GSM gateway fills in its defaults: window 1, 6 per minute, keepalive 5 s, no receipts; the record stores 0.1/s', () => {
+    const values = form();
+    applyProfile(values, 'gsm_gateway');
+    expect(values).toMatchObject({ kind: 'gsm_gateway', window: '1', max_per_second: '6', rate_unit: 'minute', enquire_link_s: '5', receipts: false, bind: 'trx' });
+    const result = checkLink(values);
+    expect(result.ok && result.config).toMatchObject({
+      kind: 'gsm_gateway',
+      window: 1,
+      max_per_second: 0.1,
+      rate_unit: 'minute',
+      enquire_link_s: 5,
+      enquire_link_timeout_s: 5,
+      inactivity_s: 30,
+      reconnect_min_s: 2,
+      reconnect_max_s: 30,
+      receipts: 'none'
+    });
+    // and back: a stored gateway link edits as 6 per minute
+    expect(toLinkForm({ ...LINK_DEFAULTS, ...(result.ok ? result.config : {}) })).toMatchObject({ max_per_second: '6', rate_unit: 'minute', receipts: false });
+  });
+
+  it('each setting stays editable: a fractional per-second rate, a shorter keepalive, receipts on with a wait in minutes', () => {
+    const values = form();
+    applyProfile(values, 'gsm_gateway');
+    Object.assign(values, { rate_unit: 'second', max_per_second: '0.5', enquire_link_s: '2.5', receipts: true, receipt_timeout_s: '30' });
+    const result = checkLink(values);
+    expect(result.ok && result.config).toMatchObject({ max_per_second: 0.5, enquire_link_s: 2.5, receipts: 'expected', receipt_timeout_s: 1800 });
+  });
+
+  it.each<[string, Partial<LinkFormValues>, string]>([
+    ['an inactivity limit not above the keepalive', { enquire_link_s: '30', inactivity_s: '30' }, 'inactivity_s'],
+    ['a zero keepalive', { enquire_link_s: '0' }, 'enquire_link_s'],
+    ['a longest reconnect wait below the first', { reconnect_min_s: '10', reconnect_max_s: '5' }, 'reconnect_max_s'],
+    ['a negative rate', { max_per_second: '-1' }, 'max_per_second']
+  ])('refuses %s', (_name, changes, field) => {
+    const result = checkLink(form(changes));
+    expect(result.ok).toBe(false);
+    expect(!result.ok && Object.keys(result.errors)).toEqual([field]);
+  });
+});
+
+describe('health', () => {
+  const now = new Date('2026-12-01T15:00:00Z');
+  const base = { enabled: true, state: 'bound' as const, last_error: '' };
+
+  it('lists bound since, the round trip, reconnects in the last hour and why the last session ended', () => {
+    const figures = healthFigures(
+      { ...base, bound_since: '2026-12-01 14:05:00.000Z', enquire_rtt_ms: 42, reconnects_1h: 2, last_drop: 'Connection lost: connection closed by the SMSC' },
+      now,
+      'en-GB'
+    );
+    expect(figures.map((f) => f.label)).toEqual(['Bound', 'Round trip', 'Reconnects (1 h)', 'Last error']);
+    expect(figures[1].value).toBe('42 ms');
+    expect(figures[2].value).toBe('2');
+    expect(figures[3].value).toBe('Connection lost: connection closed by the SMSC');
+    expect(healthFigures({ ...base, enquire_rtt_ms: 0.4 }, now)[0]).toEqual({ label: 'Round trip', value: 'under 1 ms' });
+    expect(healthFigures({ ...base, enabled: false }, now)).toEqual([]);
+  });
+
+  it('warns about a link that reconnects more than 5 times an hour', () => {
+    expect(flapWarning({ enabled: true, reconnects_1h: 5 })).toBe('');
+    expect(flapWarning({ enabled: true, reconnects_1h: 6, kind: 'gsm_gateway' })).toMatch(/^Flapping: 6 reconnects in the last hour\. Shorten the keepalive/);
+    expect(flapWarning({ enabled: false, reconnects_1h: 60 })).toBe('');
+  });
+
+  it('tells when the texts waiting for a rate-limited link will be sent', () => {
+    expect(waitingLine({ waiting: 37, waiting_since: '', state: 'bound', max_per_second: 0.1 }, now)).toBe('37 texts to send, done in about 6 min');
   });
 });

@@ -1,6 +1,7 @@
 // Pure helpers of the admin page for SMSC links: defaults of a new link, the
 // form's values checked and turned into a record, and the live state in words.
 import type { LinkConfig, SmscLinkRecord } from '../api/types';
+import { LINK_PROFILES, drainEtaMs, formatSpan, isFlapping, linkKind, type LinkKind } from '../domain/smsc-link';
 
 /** LINK_DEFAULTS is a new link: port 2775, one transceiver bind, window 10, everything detected. */
 export const LINK_DEFAULTS: Readonly<LinkConfig> = {
@@ -24,15 +25,68 @@ export const LINK_DEFAULTS: Readonly<LinkConfig> = {
   source_npi: -1,
   dest_ton: -1,
   dest_npi: -1,
-  validity_s: 86_400
+  validity_s: 86_400,
+  kind: 'carrier',
+  enquire_link_s: LINK_PROFILES.carrier.enquire_link_s,
+  enquire_link_timeout_s: LINK_PROFILES.carrier.enquire_link_timeout_s,
+  inactivity_s: LINK_PROFILES.carrier.inactivity_s,
+  reconnect_min_s: LINK_PROFILES.carrier.reconnect_min_s,
+  reconnect_max_s: LINK_PROFILES.carrier.reconnect_max_s,
+  receipts: 'expected',
+  receipt_timeout_s: LINK_PROFILES.carrier.receipt_timeout_s,
+  rate_unit: 'second'
 };
 
-/** NUMERIC_FIELDS are the link fields the form edits as text (validity_s in hours). */
-const NUMERIC_FIELDS = ['port', 'window', 'max_per_second', 'source_ton', 'source_npi', 'dest_ton', 'dest_npi', 'validity_s'] as const;
+/** KIND_OPTIONS are the kinds of link the form offers. */
+export const KIND_OPTIONS = [
+  { value: 'carrier', label: LINK_PROFILES.carrier.label },
+  { value: 'gsm_gateway', label: LINK_PROFILES.gsm_gateway.label }
+] as const;
+
+/** NUMERIC_FIELDS are the link fields the form edits as text (validity_s in hours, receipt_timeout_s in minutes, max_per_second in rate_unit). */
+const NUMERIC_FIELDS = [
+  'port',
+  'window',
+  'max_per_second',
+  'source_ton',
+  'source_npi',
+  'dest_ton',
+  'dest_npi',
+  'validity_s',
+  'enquire_link_s',
+  'enquire_link_timeout_s',
+  'inactivity_s',
+  'reconnect_min_s',
+  'reconnect_max_s',
+  'receipt_timeout_s'
+] as const;
 type NumericField = (typeof NUMERIC_FIELDS)[number];
 
-/** LinkFormValues is a link as the form edits it: numbers as the text in their inputs. */
-export type LinkFormValues = Omit<LinkConfig, NumericField> & Record<NumericField, string>;
+/** LinkFormValues is a link as the form edits it: numbers as the text in their inputs, receipts as a checkbox. */
+export type LinkFormValues = Omit<LinkConfig, NumericField | 'receipts'> & Record<NumericField, string> & { receipts: boolean };
+
+const round = (n: number, places = 4) => Math.round(n * 10 ** places) / 10 ** places;
+
+/**
+ * applyProfile fills the form with a kind's defaults (the admin picked a
+ * kind): window, rate, bind, keepalive, reconnect and receipts. The
+ * connection details stay as typed.
+ */
+export function applyProfile(values: LinkFormValues, kind: LinkKind): void {
+  const p = LINK_PROFILES[kind];
+  values.kind = kind;
+  values.bind = p.bind;
+  values.window = String(p.window);
+  values.rate_unit = p.rate_unit;
+  values.max_per_second = String(round(p.rate_unit === 'minute' ? p.max_per_second * 60 : p.max_per_second));
+  values.enquire_link_s = String(p.enquire_link_s);
+  values.enquire_link_timeout_s = String(p.enquire_link_timeout_s);
+  values.inactivity_s = String(p.inactivity_s);
+  values.reconnect_min_s = String(p.reconnect_min_s);
+  values.reconnect_max_s = String(p.reconnect_max_s);
+  values.receipts = p.receipts === 'expected';
+  values.receipt_timeout_s = String(round(p.receipt_timeout_s / 60, 2));
+}
 
 /** LinkCheck is the outcome of checkLink. */
 export type LinkCheck = { ok: true; config: LinkConfig } | { ok: false; errors: Record<string, string> };
@@ -40,9 +94,20 @@ export type LinkCheck = { ok: true; config: LinkConfig } | { ok: false; errors: 
 /** toLinkForm turns a stored link (or the defaults) into form values. */
 export function toLinkForm(link: LinkConfig): LinkFormValues {
   const values = { ...pickConfig(link) } as unknown as LinkFormValues;
+  const kind = linkKind(link.kind);
+  const p = LINK_PROFILES[kind];
+  values.kind = kind;
   for (const f of NUMERIC_FIELDS) values[f] = String(link[f] ?? LINK_DEFAULTS[f]);
   // validity is edited in hours; an unset one reads as the default
   values.validity_s = String(Math.round(((link.validity_s || LINK_DEFAULTS.validity_s) / 3600) * 100) / 100);
+  // settings left at 0 read as the kind's defaults, shown as such
+  for (const f of ['enquire_link_s', 'enquire_link_timeout_s', 'inactivity_s', 'reconnect_min_s', 'reconnect_max_s'] as const) {
+    values[f] = String(link[f] || p[f]);
+  }
+  values.rate_unit = link.rate_unit === 'minute' ? 'minute' : 'second';
+  values.max_per_second = String(round(values.rate_unit === 'minute' ? (link.max_per_second ?? 0) * 60 : (link.max_per_second ?? 0)));
+  values.receipts = (link.receipts || p.receipts) === 'expected';
+  values.receipt_timeout_s = String(round((link.receipt_timeout_s || p.receipt_timeout_s) / 60, 2));
   return values;
 }
 
@@ -80,8 +145,30 @@ export function checkLink(values: LinkFormValues): LinkCheck {
   if (port === null) errors.port = 'A whole number from 1 to 65535.';
   const window = readInt(values.window, 1, 500);
   if (window === null) errors.window = 'A whole number from 1 to 500.';
-  const rate = readNumber(values.max_per_second, 0, 10000);
-  if (rate === null) errors.max_per_second = 'A number from 0 (no limit) to 10000.';
+  const perUnit = values.rate_unit === 'minute' ? 60 : 1;
+  const rateIn = readNumber(values.max_per_second, 0, 10000 * perUnit);
+  const rate = rateIn === null ? null : rateIn / perUnit;
+  if (rate === null) errors.max_per_second = `A number from 0 (no limit) to ${(10000 * perUnit).toLocaleString('en')}; fractions are fine (0.5).`;
+  const timings = {
+    enquire_link_s: readNumber(values.enquire_link_s, 0.1, 3600),
+    enquire_link_timeout_s: readNumber(values.enquire_link_timeout_s, 0.1, 600),
+    inactivity_s: readNumber(values.inactivity_s, 0.1, 86400),
+    reconnect_min_s: readNumber(values.reconnect_min_s, 0.1, 3600),
+    reconnect_max_s: readNumber(values.reconnect_max_s, 0.1, 86400)
+  };
+  if (timings.enquire_link_s === null) errors.enquire_link_s = 'Seconds, from 0.1 to 3600.';
+  if (timings.enquire_link_timeout_s === null) errors.enquire_link_timeout_s = 'Seconds, from 0.1 to 600.';
+  if (timings.inactivity_s === null) errors.inactivity_s = 'Seconds, from 0.1 to 86400.';
+  else if (timings.enquire_link_s !== null && timings.inactivity_s <= timings.enquire_link_s) {
+    errors.inactivity_s = 'Longer than the keepalive interval, or every quiet spell ends the connection.';
+  }
+  if (timings.reconnect_min_s === null) errors.reconnect_min_s = 'Seconds, from 0.1 to 3600.';
+  if (timings.reconnect_max_s === null) errors.reconnect_max_s = 'Seconds, from 0.1 to 86400.';
+  else if (timings.reconnect_min_s !== null && timings.reconnect_max_s < timings.reconnect_min_s) {
+    errors.reconnect_max_s = 'At least the first wait.';
+  }
+  const receiptMinutes = readNumber(values.receipt_timeout_s, 0.01, 43200);
+  if (receiptMinutes === null) errors.receipt_timeout_s = 'Minutes, from 0.01 to 43200 (30 days).';
   const tonNpi = {
     source_ton: readInt(values.source_ton, -1, 6),
     source_npi: readInt(values.source_npi, -1, 18),
@@ -116,7 +203,16 @@ export function checkLink(values: LinkFormValues): LinkCheck {
       source_npi: tonNpi.source_npi!,
       dest_ton: tonNpi.dest_ton!,
       dest_npi: tonNpi.dest_npi!,
-      validity_s: Math.max(1, Math.round(validityHours! * 3600))
+      validity_s: Math.max(1, Math.round(validityHours! * 3600)),
+      kind: linkKind(values.kind),
+      enquire_link_s: timings.enquire_link_s!,
+      enquire_link_timeout_s: timings.enquire_link_timeout_s!,
+      inactivity_s: timings.inactivity_s!,
+      reconnect_min_s: timings.reconnect_min_s!,
+      reconnect_max_s: timings.reconnect_max_s!,
+      receipts: values.receipts ? 'expected' : 'none',
+      receipt_timeout_s: round(receiptMinutes! * 60, 3),
+      rate_unit: values.rate_unit === 'minute' ? 'minute' : 'second'
     }
   };
 }
@@ -184,11 +280,19 @@ export function formatSince(value: string, now: Date, locale?: string): string {
  * texts waiting since 12:03" while it is down, "1,204 texts to send" while a
  * backlog drains; '' when none wait.
  */
-export function waitingLine(link: Pick<SmscLinkRecord, 'waiting' | 'waiting_since' | 'state'>, now: Date, locale?: string): string {
+export function waitingLine(
+  link: Pick<SmscLinkRecord, 'waiting' | 'waiting_since' | 'state'> & Partial<Pick<SmscLinkRecord, 'max_per_second'>>,
+  now: Date,
+  locale?: string
+): string {
   const n = link.waiting ?? 0;
   if (n <= 0) return '';
   const count = `${n.toLocaleString(locale)} ${n === 1 ? 'text' : 'texts'}`;
-  if (link.state === 'bound') return `${count} to send`;
+  if (link.state === 'bound') {
+    // a rate-limited link drains at its rate: one submit per text (long ones take one per part)
+    const eta = drainEtaMs(n, link.max_per_second ?? 0);
+    return eta ? `${count} to send, done in about ${formatSpan(eta)}` : `${count} to send`;
+  }
   const since = formatSince(link.waiting_since ?? '', now, locale);
   return `${count} waiting${since ? ` ${since}` : ''}`;
 }
@@ -218,3 +322,47 @@ export const NPI_OPTIONS = [
   { value: '14', label: '14 · Internet (IP)' },
   { value: '18', label: '18 · WAP client id' }
 ] as const;
+
+/** HealthFigure is one labelled figure of a link's health. */
+export interface HealthFigure {
+  label: string;
+  value: string;
+}
+
+/**
+ * healthFigures lists what the bridge measured on a link: bound since, the
+ * last enquire_link round trip, reconnects in the last hour and why the last
+ * session ended (or the error now). Figures the bridge has not written are
+ * left out; a disabled link has none.
+ */
+export function healthFigures(
+  link: Pick<SmscLinkRecord, 'enabled' | 'state' | 'last_error'> &
+    Partial<Pick<SmscLinkRecord, 'bound_since' | 'enquire_rtt_ms' | 'reconnects_1h' | 'last_drop'>>,
+  now: Date,
+  locale?: string
+): HealthFigure[] {
+  if (!link.enabled) return [];
+  const out: HealthFigure[] = [];
+  if (link.state === 'bound' && link.bound_since) {
+    out.push({ label: 'Bound', value: formatSince(link.bound_since, now, locale) });
+  }
+  if (link.state === 'bound' && typeof link.enquire_rtt_ms === 'number' && link.enquire_rtt_ms > 0) {
+    const rtt = link.enquire_rtt_ms;
+    out.push({ label: 'Round trip', value: rtt < 1 ? 'under 1 ms' : `${Math.round(rtt).toLocaleString(locale)} ms` });
+  }
+  out.push({ label: 'Reconnects (1 h)', value: String(link.reconnects_1h ?? 0) });
+  // while the link is not bound the state badge shows the error of now: only an earlier drop is added
+  const lastError = link.state === 'bound' || link.last_drop !== link.last_error ? link.last_drop : '';
+  if (lastError) out.push({ label: 'Last error', value: lastError });
+  return out;
+}
+
+/** flapWarning is the warning of a link that reconnects too often, '' otherwise. */
+export function flapWarning(link: Pick<SmscLinkRecord, 'enabled'> & Partial<Pick<SmscLinkRecord, 'reconnects_1h' | 'kind'>>): string {
+  if (!link.enabled || !isFlapping(link.reconnects_1h)) return '';
+  const advice =
+    link.kind === 'gsm_gateway'
+      ? 'Shorten the keepalive interval (Advanced) below the gateway\'s idle timeout, or check its power and signal.'
+      : 'Check the network path and ask the carrier whether it drops the session.';
+  return `Flapping: ${link.reconnects_1h} reconnects in the last hour. ${advice}`;
+}

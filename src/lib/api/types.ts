@@ -298,6 +298,8 @@ export interface DeliveryRecord {
   encoding: 'GSM-7' | 'UCS-2' | '';
   /** true when a part was sent again after a send that got no answer: the phone may have it twice */
   maybe_duplicate?: boolean;
+  /** for a `sent` text: its receipt is awaited, not expected (sent is final), or overdue ('missing'); '' on older rows */
+  report?: '' | 'awaited' | 'not_expected' | 'missing';
   created: string;
   /** changes with every status move: the newest copy of a delivery wins */
   updated: string;
@@ -344,6 +346,11 @@ export interface SmscLinkRecord extends LinkConfig {
   /** queued texts waiting for this link, and the oldest one's queue time (the bridge writes them every few seconds at most) */
   waiting?: number;
   waiting_since?: string;
+  /** health, written by the bridge: when the link last became bound ('' while not), the last enquire_link round trip, reconnects in the last hour, why the last session ended */
+  bound_since?: string;
+  enquire_rtt_ms?: number;
+  reconnects_1h?: number;
+  last_drop?: string;
   created: string;
   updated: string;
 }

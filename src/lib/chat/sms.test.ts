@@ -177,6 +177,40 @@ describe('deliveries', () => {
     expect(lines.map((l) => l.label)).toEqual(["Waiting for the SMSC link 'Gateway' (down since 12:03)", 'Sending…', 'Sending…']);
   });
 
+  it('a waiting text on a link that is up says its place in the queue; an outage says more', () => {
+    const placeOf = (id: string) => (id === 'd1' ? 'Queued: 37 ahead · about 6 min' : '');
+    const waitingFor = (from: string) => (from === '+12015550100' ? "Waiting for the SMSC link 'Gateway' (down since 12:03)" : '');
+    const lines = deliveryLines(
+      [
+        delivery('d1', '+12015550161', 'queued', { from: '+12015550111' }),
+        delivery('d2', '+12015550162', 'queued', { from: '+12015550100' }),
+        delivery('d3', '+12015550163', 'queued', { from: '+12015550111' })
+      ],
+      'US',
+      undefined,
+      waitingFor,
+      placeOf
+    );
+    expect(lines.map((l) => l.label)).toEqual(['Queued: 37 ahead · about 6 min', "Waiting for the SMSC link 'Gateway' (down since 12:03)", 'Sending…']);
+  });
+
+  it('a sent text whose receipt is not expected says Sent; one whose receipt is overdue says no report came', () => {
+    const lines = deliveryLines(
+      [
+        delivery('d1', '+12015550161', 'sent', { report: 'not_expected' }),
+        delivery('d2', '+12015550162', 'sent', { report: 'missing' }),
+        delivery('d3', '+12015550163', 'sent', { report: 'awaited' })
+      ],
+      'US'
+    );
+    expect(lines.map((l) => [l.state, l.label])).toEqual([
+      ['sent', 'Sent'],
+      ['sent', 'No delivery report from the network'],
+      ['sent', 'Sent']
+    ]);
+    expect(summariseDeliveries([{ status: 'sent', report: 'missing' }])).toBe('No delivery report from the network');
+  });
+
   it('shows an unknown outcome as "may not have been sent" with its reason, and a possible duplicate with a note', () => {
     const lines = deliveryLines(
       [

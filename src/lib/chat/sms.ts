@@ -6,6 +6,7 @@ import type { ConversationKind, ConversationRecord, DeliveryRecord, DeliveryStat
 import { formatPhone } from '../domain/phone';
 import { checkSegments, describePlan, planSms, type SmsPlan } from '../domain/segments';
 import { previewNumber } from '../admin/numbers';
+import { NO_REPORT } from '../domain/smsc-link';
 import { listNames } from './receipts';
 
 
@@ -116,6 +117,12 @@ export const DELIVERY_LABELS: Record<DeliveryState, string> = {
   unknown: 'May not have been sent'
 };
 
+/** deliveryLabel is the words for one delivery: a `sent` text whose receipt is overdue says so. */
+export function deliveryLabel(d: Pick<DeliveryRecord, 'status' | 'report'>): string {
+  if (d.status === 'sent' && d.report === 'missing') return NO_REPORT;
+  return DELIVERY_LABELS[deliveryState(d.status)];
+}
+
 /** MAYBE_TWICE is the note on a delivery that was sent again after a send that got no answer. */
 export const MAYBE_TWICE = 'May have been sent twice';
 
@@ -155,7 +162,8 @@ export function deliveryLines(
   list: readonly DeliveryRecord[],
   country: string,
   nameOf: (e164: string) => string = (p) => formatPhone(p, country),
-  waitingFor: (from: string) => string = () => ''
+  waitingFor: (from: string) => string = () => '',
+  placeOf: (id: string) => string = () => ''
 ): DeliveryLine[] {
   return [...list]
     .sort((a, b) => (a.to < b.to ? -1 : a.to > b.to ? 1 : 0))
@@ -165,7 +173,7 @@ export function deliveryLines(
         id: d.id,
         who: nameOf(d.to),
         state,
-        label: (d.status === 'queued' && waitingFor(d.from)) || DELIVERY_LABELS[state],
+        label: (d.status === 'queued' && (waitingFor(d.from) || placeOf(d.id))) || deliveryLabel(d),
         reason: canRetry(state) ? failureReason(d) : '',
         note: d.maybe_duplicate ? MAYBE_TWICE : ''
       };
@@ -179,7 +187,7 @@ const SUMMARY_ORDER: DeliveryState[] = ['delivered', 'sent', 'sending', 'unknown
  * of a single one ("Delivered", "Sending…"), else counts in a fixed order
  * ("2 delivered · 1 sending · 1 failed"). '' for none.
  */
-export function summariseDeliveries(list: readonly Pick<DeliveryRecord, 'status'>[]): string {
+export function summariseDeliveries(list: readonly Pick<DeliveryRecord, 'status' | 'report'>[]): string {
   const word: Record<DeliveryState, string> = { delivered: 'delivered', sent: 'sent', sending: 'sending', unknown: 'unsure', failed: 'failed' };
   if (list.length === 0) return '';
   const counts = new Map<DeliveryState, number>();
@@ -187,7 +195,7 @@ export function summariseDeliveries(list: readonly Pick<DeliveryRecord, 'status'
     const s = deliveryState(d.status);
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
-  if (list.length === 1) return DELIVERY_LABELS[deliveryState(list[0].status)];
+  if (list.length === 1) return deliveryLabel(list[0]);
   return SUMMARY_ORDER.filter((s) => counts.has(s))
     .map((s) => `${counts.get(s)} ${word[s]}`)
     .join(' · ');
