@@ -1,19 +1,24 @@
 // What a newcomer tripped over (issue 14), end to end in Chromium against the
 // real appliance: a message seen just before leaving its conversation stays
-// read; the administrator rewords the STOP / START / HELP replies.
+// read; the administrator rewords the STOP / START / HELP replies; a
+// conversation whose newest text failed is marked in the sidebar.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
 describe('newcomer polish', () => {
   let app: Appliance;
   let browser: Browser;
   let alice: SignedIn, bob: SignedIn;
+  let bridge: SignedIn;
   let page: Page;
 
   beforeAll(async () => {
     [app, browser] = await Promise.all([startAppliance(), launchBrowser()]);
     [alice, bob] = await Promise.all([createUser(app, { name: 'Alice', extension: '201' }), createUser(app, { name: 'Bob', extension: '202' })]);
+    const main = await app.superuser.collection('numbers').create({ e164: '+12015550100', label: 'Main', sms_enabled: true, mode: 'direct' });
+    await app.superuser.collection('users').update(alice.record.id, { sms_numbers: [main.id], default_number: main.id });
+    bridge = await createService(app, 'bridge');
     const context = await browser.newContext({ baseURL: app.url });
     page = await context.newPage();
     await page.goto('/login');
@@ -51,6 +56,44 @@ describe('newcomer polish', () => {
     await page.reload();
     await conversations().getByRole('link', { name: /^CHAT Bob/ }).waitFor();
     expect(await conversations().getByRole('link', { name: /^CHAT Bob/ }).textContent()).not.toContain('unread');
+  });
+
+  it('marks a conversation whose newest text failed, until a retry or a newer message (item 4)', async () => {
+    const thread = await alice.pb.send('/api/conversations/sms', { method: 'POST', body: { to: '+14155550123' } });
+    const text = async (body: string) => {
+      const m = await alice.pb.collection('messages').create({ conversation: thread.id, body });
+      return app.superuser.collection('deliveries').getFirstListItem(`message = '${m.id}'`);
+    };
+    const row = conversations().getByRole('link', { name: /^SMS / }).filter({ hasText: 'Are you coming?' });
+    const d = await text('Are you coming?');
+    await row.waitFor();
+    expect(await row.getByText('Failed').count()).toBe(0);
+    await bridge.pb.collection('deliveries').update(d.id, { status: 'failed', error: 'Number does not exist', error_code: '0x0B' });
+    // said in words, not only in colour, and in the row's accessible name
+    await conversations().getByRole('link', { name: /Failed to send/ }).waitFor();
+    expect((await app.superuser.collection('conversations').getOne(thread.id)).last_failed).toBe(true);
+    // the title counts unread messages from others only: a failure is your own text, shown where you look for it
+    expect(await page.title()).toBe('Messages');
+    // a reload reads the mark from the record
+    await page.reload();
+    await conversations().getByRole('link', { name: /Failed to send/ }).waitFor();
+
+    // a retry that goes out clears it
+    await alice.pb.send(`/api/deliveries/${d.id}/retry`, { method: 'POST' });
+    await expect.poll(async () => (await row.innerText()).includes('Failed')).toBe(false);
+    expect((await app.superuser.collection('conversations').getOne(thread.id)).last_failed).toBe(false);
+
+    // a newer message clears a mark; a failure of an older text does not set it
+    await bridge.pb.collection('deliveries').update(d.id, { status: 'failed', error: 'Number does not exist', error_code: '0x0B' });
+    await conversations().getByRole('link', { name: /Failed to send/ }).waitFor();
+    const later = await text('Running late');
+    await conversations().getByRole('link', { name: /^SMS / }).filter({ hasText: 'Running late' }).waitFor();
+    expect(await conversations().getByRole('link', { name: /Failed to send/ }).count()).toBe(0);
+    await alice.pb.send(`/api/deliveries/${d.id}/retry`, { method: 'POST' });
+    await bridge.pb.collection('deliveries').update(d.id, { status: 'failed', error: 'Still no', error_code: '0x0B' });
+    await bridge.pb.collection('deliveries').update(later.id, { status: 'delivered' });
+    expect((await app.superuser.collection('conversations').getOne(thread.id)).last_failed).toBe(false);
+    expect(await conversations().getByRole('link', { name: /Failed to send/ }).count()).toBe(0);
   });
 
   it('lets an administrator reword the automatic replies, refusing a STOP reply without the way back', async () => {
