@@ -1,7 +1,8 @@
 // What a newcomer tripped over (issue 14), end to end in Chromium against the
 // real appliance: a message seen just before leaving its conversation stays
 // read; the administrator rewords the STOP / START / HELP replies; a
-// conversation whose newest text failed is marked in the sidebar.
+// conversation whose newest text failed is marked in the sidebar; an
+// opt-out is dated "today" and leaves the start of the thread in view.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
@@ -94,6 +95,33 @@ describe('newcomer polish', () => {
     await bridge.pb.collection('deliveries').update(later.id, { status: 'delivered' });
     expect((await app.superuser.collection('conversations').getOne(thread.id)).last_failed).toBe(false);
     expect(await conversations().getByRole('link', { name: /Failed to send/ }).count()).toBe(0);
+  });
+
+  it('shows an opt-out above the composer, dated like the messages, leaving the start of the thread in view (item 5)', async () => {
+    const inbound = (body: string, key: string) =>
+      bridge.pb.send<{ conversation: string }>('/api/sms/inbound', { method: 'POST', body: { from: '+14155550177', to: '+12015550100', body, dedupe_key: key } });
+    const { conversation } = await inbound('Is my order ready?', 'optout-1');
+    await page.goto(`/messages/${conversation}`);
+    const beginning = page.getByText('This is the beginning of the conversation.');
+    await beginning.waitFor();
+    await inbound('STOP', 'optout-2');
+    const banner = page.getByRole('status').filter({ hasText: '(415) 555-0177 opted out today (replied STOP). Texts to them are refused until they reply START.' });
+    await banner.waitFor();
+    // the confirmation sent from our number is in the thread, marked as automatic
+    await page.getByRole('list', { name: /^Messages with / }).getByText(/^Sent automatically to \(415\) 555-0177: “You are unsubscribed/).waitFor();
+    expect(await page.getByText(/opted out (on )?\d{4}-\d\d-\d\d/).count()).toBe(0);
+    await page.getByText('(415) 555-0177 opted out of texts from this number today (replied STOP).').waitFor();
+    // nothing lies on the first line: what the browser finds at its centre is the line itself
+    const uncovered = await beginning.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return !!hit && el.contains(hit);
+    });
+    expect(uncovered).toBe(true);
+    const [line, box] = await Promise.all([beginning.boundingBox(), banner.boundingBox()]);
+    expect(box!.y).toBeGreaterThanOrEqual(line!.y + line!.height);
+    await inbound('START', 'optout-3');
+    await expect.poll(() => banner.count()).toBe(0);
   });
 
   it('lets an administrator reword the automatic replies, refusing a STOP reply without the way back', async () => {
