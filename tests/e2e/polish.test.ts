@@ -4,7 +4,7 @@
 // conversation whose newest text failed is marked in the sidebar; an
 // opt-out is dated "today" and leaves the start of the thread in view.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
 describe('newcomer polish', () => {
@@ -35,6 +35,18 @@ describe('newcomer polish', () => {
   });
 
   const conversations = () => page.getByRole('navigation', { name: 'Conversations' });
+
+  /** signIn opens a page of its own for an account, e.g. at phone size or in the dark theme. */
+  async function signIn(account: SignedIn, options: BrowserContextOptions = {}): Promise<Page> {
+    const context = await browser.newContext({ baseURL: app.url, ...options });
+    const p = await context.newPage();
+    await p.goto('/login');
+    await p.getByLabel('Email or extension').fill(String(account.record.extension));
+    await p.getByLabel('Password').fill(account.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.waitForURL('**/messages');
+    return p;
+  }
 
   it('records as read a message shown a moment before leaving the conversation', async () => {
     const direct = await bob.pb.send('/api/conversations/direct', { method: 'POST', body: { user: alice.record.id } });
@@ -122,6 +134,33 @@ describe('newcomer polish', () => {
     expect(box!.y).toBeGreaterThanOrEqual(line!.y + line!.height);
     await inbound('START', 'optout-3');
     await expect.poll(() => banner.count()).toBe(0);
+  });
+
+  it('wraps a long group title to two lines in the header at phone width, not "Delivery …" (item 9)', async () => {
+    const title = 'Delivery team night shift coordination';
+    const longest = 'Delivery team night shift coordination for the north warehouse, the south depot and every driver';
+    const [g, h] = await Promise.all(
+      [title, longest].map((t) => alice.pb.send('/api/conversations/group', { method: 'POST', body: { title: t, members: [bob.record.id] } }))
+    );
+    const phone = await signIn(alice, { viewport: { width: 375, height: 740 } });
+    /** shape measures the header title: its lines and whether any of it is cut */
+    const shape = async () => {
+      const heading = phone.getByRole('heading', { level: 2 });
+      return heading.evaluate((el) => {
+        const line = parseFloat(getComputedStyle(el).lineHeight);
+        const r = el.getBoundingClientRect();
+        return { lines: Math.round(r.height / line), cut: el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1, right: r.right, tip: el.title };
+      });
+    };
+    await phone.goto(`/messages/${g.id}`);
+    await phone.getByRole('heading', { name: title }).waitFor();
+    expect(await shape()).toEqual({ lines: 2, cut: false, right: expect.any(Number), tip: title });
+    expect((await shape()).right).toBeLessThanOrEqual(375);
+    // past two lines it ends in "…", and the whole title is still its name and its tooltip
+    await phone.goto(`/messages/${h.id}`);
+    await phone.getByRole('heading', { name: longest }).waitFor();
+    expect(await shape()).toMatchObject({ lines: 2, cut: true, tip: longest });
+    await phone.context().close();
   });
 
   it('lets an administrator reword the automatic replies, refusing a STOP reply without the way back', async () => {
