@@ -149,7 +149,7 @@ describe('newcomer polish', () => {
       return heading.evaluate((el) => {
         const line = parseFloat(getComputedStyle(el).lineHeight);
         const r = el.getBoundingClientRect();
-        return { lines: Math.round(r.height / line), cut: el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1, right: r.right, tip: el.title };
+        return { lines: Math.round(r.height / line), cut: el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1, right: r.right, tip: el.getAttribute('title') };
       });
     };
     await phone.goto(`/messages/${g.id}`);
