@@ -2,10 +2,14 @@
 // real appliance: a message seen just before leaving its conversation stays
 // read; the administrator rewords the STOP / START / HELP replies; a
 // conversation whose newest text failed is marked in the sidebar; an
-// opt-out is dated "today" and leaves the start of the thread in view.
+// opt-out is dated "today" and leaves the start of the thread in view; long
+// titles wrap at phone width; initials avatars, the dark theme (every page
+// passes axe in both themes) and the Ctrl+K quick switcher.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { axeViolations } from '../helpers/axe';
+import { avatarColour } from '../../src/lib/chat/avatar';
 
 describe('newcomer polish', () => {
   let app: Appliance;
@@ -185,5 +189,123 @@ describe('newcomer polish', () => {
     await p.getByRole('button', { name: 'Use the default Reply to STOP' }).click();
     expect(await stop.inputValue()).toBe('You are unsubscribed and will get no more texts from this number. Reply START to subscribe again.');
     await context.close();
+  });
+
+  it('gives each conversation an initials avatar coloured from its name, with readable letters (item 12)', async () => {
+    await page.goto('/messages');
+    const row = conversations().getByRole('link', { name: /^CHAT Bob/ });
+    await row.waitFor();
+    const avatar = row.locator('.avatar');
+    expect(await avatar.getAttribute('aria-hidden')).toBe('true');
+    expect(await avatar.textContent()).toBe('B');
+    const [bg, fg] = await avatar.evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]);
+    const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+    expect(bg).toBe(rgb(avatarColour('Bob')));
+    expect(fg).toBe('rgb(255, 255, 255)');
+  });
+
+  it('follows the system’s dark setting on every page, with no axe violations in either theme (item 12)', async () => {
+    const admin = await createUser(app, { name: 'Ida Admin', extension: '210', role: 'admin' });
+    const p = await signIn(admin);
+    const group = await admin.pb.send('/api/conversations/group', { method: 'POST', body: { title: 'Night shift', members: [alice.record.id] } });
+    await admin.pb.collection('messages').create({ conversation: group.id, body: 'Gate code changed' });
+    const pages = [
+      '/messages',
+      `/messages/${group.id}`,
+      '/phonebook',
+      '/admin/start',
+      '/admin/users',
+      '/admin/numbers',
+      '/admin/queues',
+      '/admin/links',
+      '/admin/unrouted',
+      '/admin/settings',
+      '/admin/backups',
+      '/admin/audit'
+    ];
+    const found: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await p.emulateMedia({ colorScheme });
+      for (const url of pages) {
+        await p.goto(url);
+        await p.getByRole('main').getByRole('heading').first().waitFor();
+        await p.waitForLoadState('networkidle');
+        for (const v of await axeViolations(p)) found.push(`${colorScheme} ${url}: ${v.id} ${v.nodes.join(', ')}`);
+      }
+      const [bg, text] = await p.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
+      expect([bg, text]).toEqual(colorScheme === 'dark' ? ['rgb(22, 24, 28)', 'rgb(236, 238, 241)'] : ['rgb(255, 255, 255)', 'rgb(26, 26, 26)']);
+    }
+    expect(found).toEqual([]);
+    await p.context().close();
+  }, 240_000);
+
+  it('jumps to a conversation or a person from the keyboard alone with Ctrl+K (item 12)', async () => {
+    const carol = await createUser(app, { name: 'Carol Delgado', extension: '203' });
+    const p = await signIn(alice);
+    await p.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: /^CHAT Bob/ }).waitFor();
+    const dialog = p.getByRole('dialog', { name: 'Go to' });
+    const box = dialog.getByRole('combobox', { name: 'Conversation or person' });
+    const results = dialog.getByRole('listbox', { name: 'Results' });
+    /** highlighted is the option the combobox points at, read the way assistive technology reads it */
+    const highlighted = async () => {
+      const id = await box.getAttribute('aria-activedescendant');
+      const option = dialog.locator(`[id="${id}"]`);
+      expect(await option.getAttribute('role')).toBe('option');
+      expect(await option.getAttribute('aria-selected')).toBe('true');
+      return (await option.innerText()).replace(/\s+/g, ' ');
+    };
+
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await p.emulateMedia({ colorScheme });
+      await p.keyboard.press('Control+k');
+      await box.waitFor();
+      // focus is in the box at once; recent conversations are listed
+      expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
+      await results.getByRole('group', { name: 'Conversations' }).getByRole('option', { name: /Bob/ }).waitFor();
+      await box.fill('del');
+      await results.getByRole('group', { name: 'People' }).getByRole('option', { name: /Carol Delgado/ }).waitFor();
+      expect(await axeViolations(p)).toEqual([]);
+      await p.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+    }
+
+    // a conversation: its title, Enter
+    await p.keyboard.press('Control+k');
+    await box.pressSequentially('bob');
+    expect(await highlighted()).toMatch(/Bob/);
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'Bob', exact: true }).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+
+    // a person you have no chat with: the arrows move through every group and wrap; Enter starts the chat
+    await p.keyboard.press('Meta+k');
+    await box.pressSequentially('carol');
+    expect(await highlighted()).toContain('Carol Delgado');
+    await p.keyboard.press('ArrowDown');
+    expect(await highlighted()).toContain('Carol Delgado');
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'Carol Delgado', exact: true }).waitFor();
+    const direct = await alice.pb.send('/api/conversations/direct', { method: 'POST', body: { user: carol.record.id } });
+    expect(p.url()).toContain(`/messages/${direct.id}`);
+
+    // nothing matches: said in words; Escape gives focus back to where it was
+    await p.getByRole('textbox', { name: /^Message / }).focus();
+    await p.keyboard.press('Control+k');
+    await box.pressSequentially('zzz');
+    await dialog.getByRole('status').filter({ hasText: 'Nothing matches “zzz”.' }).waitFor();
+    expect(await results.count()).toBe(0);
+    await p.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await p.getByRole('textbox', { name: /^Message / }).evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // the button in the top bar opens it too, and says its shortcut
+    const button = p.getByRole('button', { name: 'Go to' });
+    expect(await button.getAttribute('aria-keyshortcuts')).toBe('Control+K Meta+K');
+    await button.click();
+    await box.waitFor();
+    await p.keyboard.press('ArrowDown');
+    await p.keyboard.press('ArrowUp');
+    await p.keyboard.press('Escape');
+    await p.context().close();
   });
 });
