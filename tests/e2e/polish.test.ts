@@ -224,6 +224,15 @@ describe('newcomer polish', () => {
       '/admin/audit'
     ];
     const found: string[] = [];
+    // the login page, before signing in
+    const out = await (await browser.newContext({ baseURL: app.url })).newPage();
+    await out.goto('/login');
+    await out.getByRole('button', { name: 'Log in' }).waitFor();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await out.emulateMedia({ colorScheme });
+      for (const v of await axeViolations(out)) found.push(`${colorScheme} /login: ${v.id} ${v.nodes.join(', ')}`);
+    }
+    await out.context().close();
     for (const colorScheme of ['light', 'dark'] as const) {
       await p.emulateMedia({ colorScheme });
       for (const url of pages) {
