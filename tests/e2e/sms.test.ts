@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RecordModel } from 'pocketbase';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { axeViolations } from '../helpers/axe';
 
 interface Person {
   account: SignedIn;
@@ -180,6 +181,11 @@ describe('SMS in the inbox', () => {
     // issue 16: an outcome the bridge could not learn is not "failed", and may be retried
     await bridge.pb.collection('deliveries').update(d.id, { status: 'unknown', error: 'It may not have been sent. Retry?', error_code: 'unknown_after_restart' });
     await line.getByText('May not have been sent: It may not have been sent. Retry?').waitFor();
+    // its amber is readable in both themes (issue 14, item 12: it was 3.6:1 in the dark)
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await alice.page.emulateMedia({ colorScheme });
+      expect(await axeViolations(alice.page)).toEqual([]);
+    }
     await line.getByRole('button', { name: /^Retry/ }).click();
     await line.getByText('Sending…').waitFor();
     // a text sent again after an unanswered send says the phone may have it twice
