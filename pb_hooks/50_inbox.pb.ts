@@ -33,9 +33,15 @@ onRecordAfterUpdateSuccess((e) => {
   // claim need not cost a lookup and a broadcast per delivery
   if (e.record!.getString('status') === 'sending') return e.next();
   const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
+  const threads: typeof import('./lib/threads') = require(`${__hooks}/lib/threads.js`);
   const message = e.app.findRecordById('messages', e.record!.getString('message'));
-  const conversation = message.getString('conversation');
-  realtime.doPublish(e.app, realtime.findMembers(e.app, conversation), { type: 'delivery', delivery: e.record, conversation });
+  const conversation = e.app.findRecordById('conversations', message.getString('conversation'));
+  const members = conversation.getStringSlice('members');
+  realtime.doPublish(e.app, members, { type: 'delivery', delivery: e.record, conversation: conversation.id });
+  // the sidebar marks a conversation whose newest text failed
+  if (threads.doMarkFailed(e.app, conversation, message, e.record!.getString('status'))) {
+    realtime.doPublish(e.app, members, { type: 'conversation', conversation });
+  }
   e.next();
 }, 'deliveries');
 

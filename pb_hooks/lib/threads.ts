@@ -1,6 +1,6 @@
 // Conversation writes that every feature shares: who may open a
 // conversation, participant rows, system lines and the preview that moves a
-// conversation up the list. A low module: it imports no feature module.
+// conversation up the list (with the mark of a failed newest text). A low module: it imports no feature module.
 import { previewOf } from '../../src/lib/domain/messages';
 import { previewOfFiles } from '../../src/lib/domain/attachments';
 
@@ -107,7 +107,37 @@ export function doTouchConversation(app: CoreApp, message: core.Record): void {
   const at = message.getDateTime('created').string();
   app
     .db()
-    .newQuery('UPDATE conversations SET last_message_at = {:at}, last_preview = {:preview}, updated = {:at} WHERE id = {:id}')
+    .newQuery(
+      'UPDATE conversations SET last_message_at = {:at}, last_preview = {:preview}, last_failed = FALSE, updated = {:at} WHERE id = {:id}',
+    )
     .bind({ at, preview: previewOf(message.getString('body')) || previewOfFiles(filesOf(message)), id: message.getString('conversation') })
     .execute();
+}
+
+/**
+ * doMarkFailed keeps the conversation's `last_failed` mark true while its
+ * newest message has a failed delivery, after a delivery of `message` moved
+ * to `status`. Only a move of the newest message's delivery can change the
+ * mark, and the set of failed deliveries is read only when the mark would go
+ * off. Returns true when it wrote the mark (the caller announces the
+ * conversation again).
+ */
+export function doMarkFailed(app: CoreApp, conversation: core.Record, message: core.Record, status: string): boolean {
+  const newest = conversation.getDateTime('last_message_at').string();
+  if (!newest || message.getDateTime('created').string() !== newest) return false;
+  const was = conversation.getBool('last_failed');
+  let failed = status === 'failed';
+  if (!failed && was) {
+    const rows = arrayOf(new DynamicModel({ n: 0 }));
+    app
+      .db()
+      .newQuery("SELECT count(*) AS n FROM deliveries WHERE message = {:m} AND status = 'failed'")
+      .bind({ m: message.id })
+      .all(rows);
+    failed = rows.length > 0 && rows[0].n > 0;
+  }
+  if (failed === was) return false;
+  app.db().newQuery('UPDATE conversations SET last_failed = {:f} WHERE id = {:id}').bind({ f: failed, id: conversation.id }).execute();
+  conversation.set('last_failed', failed);
+  return true;
 }

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RecordModel } from 'pocketbase';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { axeViolations } from '../helpers/axe';
 
 interface Person {
   account: SignedIn;
@@ -180,6 +181,11 @@ describe('SMS in the inbox', () => {
     // issue 16: an outcome the bridge could not learn is not "failed", and may be retried
     await bridge.pb.collection('deliveries').update(d.id, { status: 'unknown', error: 'It may not have been sent. Retry?', error_code: 'unknown_after_restart' });
     await line.getByText('May not have been sent: It may not have been sent. Retry?').waitFor();
+    // its amber is readable in both themes (issue 14, item 12: it was 3.6:1 in the dark)
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await alice.page.emulateMedia({ colorScheme });
+      expect(await axeViolations(alice.page)).toEqual([]);
+    }
     await line.getByRole('button', { name: /^Retry/ }).click();
     await line.getByText('Sending…').waitFor();
     // a text sent again after an unanswered send says the phone may have it twice
@@ -273,11 +279,11 @@ describe('SMS in the inbox', () => {
     const participant = await app.superuser
       .collection('participants')
       .getFirstListItem(`phone = "+12015550123" && conversation.our_number = "${main.id}"`);
-    const day = participant.opted_out_at.slice(0, 10);
-    expect(day).toMatch(/^\d{4}-\d\d-\d\d$/);
+    expect(participant.opted_out_at).not.toBe('');
+    // dated as the messages are (issue 14, item 5)
     await alice.page
       .getByRole('status')
-      .filter({ hasText: `(201) 555-0123 opted out on ${day} (replied STOP). Texts to them are refused until they reply START.` })
+      .filter({ hasText: '(201) 555-0123 opted out today (replied STOP). Texts to them are refused until they reply START.' })
       .waitFor();
     await expect.poll(() => composer(alice).isDisabled()).toBe(true);
     expect(await alice.page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
@@ -289,18 +295,18 @@ describe('SMS in the inbox', () => {
     await phoneTexts('+12015550123', 'START');
     await messages(alice).getByText('(201) 555-0123 opted back in').waitFor();
     await expect.poll(() => composer(alice).isDisabled()).toBe(false);
-    expect(await alice.page.getByText('opted out on').count()).toBe(0);
+    expect(await alice.page.getByText('opted out today').count()).toBe(0);
 
     // in the group, the others still get texts; the opted-out member is marked and its leg says why
     await conversations(bob).getByRole('link', { name: /^GROUP Site visit/ }).click();
     await phoneTexts('+12015550161', 'STOP');
-    await bob.page.getByRole('status').filter({ hasText: `(201) 555-0161 opted out on` }).waitFor();
+    await bob.page.getByRole('status').filter({ hasText: '(201) 555-0161 opted out today' }).waitFor();
     expect(await composer(bob).isDisabled()).toBe(false);
     await send(bob, 'Gate is open');
     await bubble(bob, 'Gate is open').getByText('(201) 555-0161: Failed: (201) 555-0161 opted out of texts from this number').waitFor();
     await bubble(bob, 'Gate is open').getByText('(201) 555-0162: Sending…').waitFor();
     await bob.page.getByRole('button', { name: /^4 members/ }).click();
-    await bob.page.getByRole('dialog', { name: 'Group details' }).getByText(/^opted out \d{4}-\d\d-\d\d$/).waitFor();
+    await bob.page.getByRole('dialog', { name: 'Group details' }).getByText('opted out today', { exact: true }).waitFor();
     await bob.page.keyboard.press('Escape');
   });
 

@@ -93,6 +93,40 @@ describe('SMS threads', () => {
     await carol.pb.realtime.unsubscribe();
   });
 
+  it('marks a thread whose newest text failed with one conversation event, and clears it with the next message (issue 14, item 4)', async () => {
+    const t = await openSms(alice, '2015550127');
+    const m = await alice.pb.collection('messages').create({ conversation: t.id, body: 'Are you there?' });
+    const [d] = await alice.pb.collection('deliveries').getFullList({ filter: `message = "${m.id}"` });
+    const heard: any[] = [];
+    let wake = () => {};
+    await bob.pb.realtime.subscribe('inbox', (e: any) => {
+      heard.push(e);
+      wake();
+    });
+    const until = (pred: () => boolean) => new Promise<void>((ok) => (wake = () => pred() && ok()));
+    const of = (type: string) => heard.filter((e) => e.type === type && (e.conversation === t.id || e.conversation?.id === t.id || e.message?.conversation === t.id));
+
+    // a status that leaves the mark as it is announces the delivery only
+    let arrived = until(() => of('delivery').length === 1);
+    await bridge.pb.collection('deliveries').update(d.id, { status: 'sent', smsc_ids: ['b1'] });
+    await arrived;
+    arrived = until(() => of('conversation').length === 1);
+    await bridge.pb.collection('deliveries').update(d.id, { status: 'failed', error: 'Number does not exist', error_code: '0x0B' });
+    await arrived;
+    // in order on the stream: the delivery, then the conversation with its mark
+    expect(heard.map((e) => e.type)).toEqual(['delivery', 'delivery', 'conversation']);
+    expect(of('conversation')[0].conversation).toMatchObject({ id: t.id, last_failed: true });
+    expect((await alice.pb.collection('conversations').getOne(t.id)).last_failed).toBe(true);
+
+    // the next message clears it in the write that moves the thread up: the message event says enough
+    arrived = until(() => of('message').length === 1);
+    await alice.pb.collection('messages').create({ conversation: t.id, body: 'Calling you instead' });
+    await arrived;
+    expect((await alice.pb.collection('conversations').getOne(t.id)).last_failed).toBe(false);
+    expect(of('conversation')).toHaveLength(1);
+    await bob.pb.realtime.unsubscribe();
+  });
+
   it('refuses a text over the segment limit before storing anything', async () => {
     const t = await openSms(alice, '2015550125');
     const err = await failure(alice.pb.collection('messages').create({ conversation: t.id, body: 'é'.repeat(1531) }));

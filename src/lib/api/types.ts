@@ -67,6 +67,8 @@ export interface ConversationRecord {
   last_message_at: string;
   /** one line of the newest message */
   last_preview: string;
+  /** true while the newest message has a failed SMS delivery (absent on records from before it existed) */
+  last_failed?: boolean;
   /** the business number an SMS thread or a group with phones texts from; empty for none */
   our_number: string;
   /** for an SMS thread, "<number id>:<E.164 of the phone>"; empty otherwise */

@@ -113,6 +113,16 @@ describe('applyInboxEvent', () => {
     expect(applyInboxEvent(before, other, ctx).data).toBe(before);
   });
 
+  it('marks a conversation whose newest text failed, and a newer message clears the mark (issue 14, item 4)', () => {
+    const failed = conv('b', '02', { last_failed: true });
+    const marked = applyInboxEvent(start(), { type: 'conversation', conversation: failed }, ctx).data;
+    expect(marked.conversations.find((c) => c.id === 'b')?.last_failed).toBe(true);
+    // a list fetched before the mark arrived does not take it away; one fetched after does
+    expect(mergeFetched(marked.conversations, [conv('b', '02')])[0].last_failed).toBeFalsy();
+    const { data } = applyInboxEvent(marked, { type: 'message', message: message('b', 'me', '09') }, ctx);
+    expect(data.conversations[0]).toMatchObject({ id: 'b', last_failed: false });
+  });
+
   it('ignores your own typing', () => {
     const before = start();
     expect(applyInboxEvent(before, { type: 'typing', conversation: 'a', user: 'me', name: 'Me' }, ctx).data).toBe(before);

@@ -59,7 +59,7 @@ export function sortConversations(list: readonly ConversationRecord[]): Conversa
 /** keepNewest keeps the later of two last-message positions: a list fetched while events arrived may be older than what they said. */
 function keepNewest(record: ConversationRecord, known: ConversationRecord | undefined): ConversationRecord {
   if (!known || known.last_message_at <= record.last_message_at) return record;
-  return { ...record, last_message_at: known.last_message_at, last_preview: known.last_preview };
+  return { ...record, last_message_at: known.last_message_at, last_preview: known.last_preview, last_failed: known.last_failed };
 }
 
 /** upsertConversation adds or replaces a conversation (a rename, a membership change, one you were added to). */
@@ -93,6 +93,7 @@ function sameConversation(a: ConversationRecord, b: ConversationRecord): boolean
     a.title === b.title &&
     a.last_message_at === b.last_message_at &&
     a.last_preview === b.last_preview &&
+    !!a.last_failed === !!b.last_failed &&
     a.kind === b.kind &&
     a.members.join() === b.members.join()
   );
@@ -106,7 +107,8 @@ export function touchConversation(
   const c = list.find((x) => x.id === message.conversation);
   if (!c) return null;
   if (c.last_message_at >= message.created) return list;
-  const moved = { ...c, last_message_at: message.created, last_preview: previewOf(message.body) || previewOfFiles(message.files ?? []) };
+  // a new message is not the failed one: the server clears the mark as it moves the conversation
+  const moved = { ...c, last_message_at: message.created, last_preview: previewOf(message.body) || previewOfFiles(message.files ?? []), last_failed: false };
   return sortConversations([...list.filter((x) => x.id !== c.id), moved]);
 }
 

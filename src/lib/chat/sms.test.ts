@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatDay, parseTime } from './time';
 import type { DeliveryRecord, DeliveryStatus, MessageRecord, NumberRecord, ParticipantRecord } from '../api/types';
 import {
   askAdmins,
@@ -10,6 +11,7 @@ import {
   namePrefix,
   newestUpdate,
   numberName,
+  optedOutWhen,
   optOutNotice,
   optOutRefusal,
   optOuts,
@@ -273,19 +275,27 @@ describe('opt-outs', () => {
   ];
 
   it('lists active phones that opted out, with the word they replied when a loaded line says it', () => {
-    expect(optOuts(participants, [])).toEqual([{ phone: '+12015550201', day: '2026-11-25', keyword: '' }]);
+    expect(optOuts(participants, [])).toEqual([{ phone: '+12015550201', at: '2026-11-25 09:30:00.000Z', keyword: '' }]);
     const lines = [system({ type: 'opted_out', phone: '+12015550201', keyword: 'QUIT' }), system(null)];
     expect(optOuts(participants, lines)[0].keyword).toBe('QUIT');
   });
 
   it('says what an opt-out means in a thread and in a group, and refuses in the server’s words', () => {
-    const o = { phone: '+12015550201', day: '2026-11-25', keyword: 'STOP' };
-    expect(optOutNotice(o, 'sms', 'US')).toBe(
-      '(201) 555-0201 opted out on 2026-11-25 (replied STOP). Texts to them are refused until they reply START.'
+    const o = { phone: '+12015550201', at: '2026-11-25 12:00:00.000Z', keyword: 'STOP' };
+    const sameDay = new Date('2026-11-25T12:30:00Z');
+    expect(optOutNotice(o, 'sms', 'US', sameDay)).toBe(
+      '(201) 555-0201 opted out today (replied STOP). Texts to them are refused until they reply START.'
     );
-    expect(optOutNotice({ ...o, keyword: '' }, 'group', 'US')).toBe(
-      '(201) 555-0201 opted out on 2026-11-25. Texts to them fail until they reply START; the others still get them.'
+    expect(optOutNotice({ ...o, keyword: '' }, 'group', 'US', new Date('2026-11-26T12:30:00Z'))).toBe(
+      '(201) 555-0201 opted out yesterday. Texts to them fail until they reply START; the others still get them.'
     );
-    expect(optOutRefusal({ ...o, keyword: '' }, 'US')).toBe('(201) 555-0201 opted out of texts from this number on 2026-11-25 (replied STOP).');
+    expect(optOutRefusal({ ...o, keyword: '' }, 'US', sameDay)).toBe('(201) 555-0201 opted out of texts from this number today (replied STOP).');
+  });
+
+  it('says an older opt-out’s day as the message list’s day separators do (issue 14, item 5)', () => {
+    const at = '2026-11-20 09:30:00.000Z';
+    const now = new Date('2026-11-25T12:00:00Z');
+    expect(optedOutWhen(at, now)).toBe(`on ${formatDay(parseTime(at)!, now)}`);
+    expect(optedOutWhen(at, now)).not.toMatch(/\d{4}-\d\d-\d\d/);
   });
 });

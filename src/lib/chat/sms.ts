@@ -8,6 +8,7 @@ import { checkSegments, describePlan, planSms, type SmsPlan } from '../domain/se
 import { previewNumber } from '../admin/numbers';
 import { NO_REPORT } from '../domain/smsc-link';
 import { listNames } from './receipts';
+import { formatDayInline, parseTime } from './time';
 
 
 /** threadPhone is the phone of an SMS thread, read from its sms_key; '' for other conversations. */
@@ -268,8 +269,8 @@ export function optOutKeyword(messages: readonly MessageRecord[], phone: string)
 /** OptOut is a phone that refuses texts from the conversation's number. */
 export interface OptOut {
   phone: string;
-  /** 'YYYY-MM-DD' (UTC, as the server says it) */
-  day: string;
+  /** when, as the server writes dates */
+  at: string;
   /** the word they replied; '' when unknown */
   keyword: string;
 }
@@ -278,21 +279,27 @@ export interface OptOut {
 export function optOuts(participants: readonly ParticipantRecord[], messages: readonly MessageRecord[]): OptOut[] {
   return activePhones(participants)
     .filter((p) => p.opted_out_at)
-    .map((p) => ({ phone: p.phone, day: p.opted_out_at.slice(0, 10), keyword: optOutKeyword(messages, p.phone) }));
+    .map((p) => ({ phone: p.phone, at: p.opted_out_at, keyword: optOutKeyword(messages, p.phone) }));
+}
+
+/** optedOutWhen says an opt-out's day the way the message list does: 'today', 'yesterday', 'on Monday 23 November'. */
+export function optedOutWhen(at: string, now: Date): string {
+  const date = parseTime(at);
+  return date ? formatDayInline(date, now) : '';
 }
 
 /**
  * optOutNotice is the banner of a conversation with an opted-out phone:
- * "(201) 555-0201 opted out on 2026-11-25 (replied STOP). Texts to them are
+ * "(201) 555-0201 opted out today (replied STOP). Texts to them are
  * refused until they reply START." In a group the others still get texts.
  */
-export function optOutNotice(o: OptOut, kind: ConversationKind, country: string): string {
+export function optOutNotice(o: OptOut, kind: ConversationKind, country: string, now: Date): string {
   const replied = o.keyword ? ` (replied ${o.keyword})` : '';
   const then = kind === 'group' ? 'Texts to them fail until they reply START; the others still get them.' : 'Texts to them are refused until they reply START.';
-  return `${formatPhone(o.phone, country)} opted out on ${o.day}${replied}. ${then}`;
+  return `${formatPhone(o.phone, country)} opted out ${optedOutWhen(o.at, now)}${replied}. ${then}`;
 }
 
-/** optOutRefusal is the server's sentence for a text refused by an opt-out. */
-export function optOutRefusal(o: OptOut, country: string): string {
-  return `${formatPhone(o.phone, country)} opted out of texts from this number on ${o.day} (replied ${o.keyword || 'STOP'}).`;
+/** optOutRefusal says why the composer is closed, as the server refuses such a text. */
+export function optOutRefusal(o: OptOut, country: string, now: Date): string {
+  return `${formatPhone(o.phone, country)} opted out of texts from this number ${optedOutWhen(o.at, now)} (replied ${o.keyword || 'STOP'}).`;
 }

@@ -45,6 +45,14 @@ export function formatDay(date: Date, now: Date, locale?: string): string {
   });
 }
 
+/** formatDayInline is formatDay inside a sentence: 'today', 'yesterday', or 'on Tuesday 24 November'. */
+export function formatDayInline(date: Date, now: Date, locale?: string): string {
+  const days = daysBetween(date, now);
+  if (days === 0) return 'today';
+  if (days === 1) return 'yesterday';
+  return `on ${formatDay(date, now, locale)}`;
+}
+
 /** formatListTime is the short time of the conversation list: the clock today,
  * 'Yesterday', the weekday within a week, else the date. */
 export function formatListTime(date: Date, now: Date, locale?: string): string {

@@ -143,7 +143,7 @@ export class ConversationState {
     if (queued) return queued;
     const oneWay = this.phones.find((p) => !canReceiveSms(p.phone));
     if (oneWay) return noReplyReason(oneWay.phone);
-    return this.optOuts.length ? optOutRefusal(this.optOuts[0], inbox.country) : '';
+    return this.optOuts.length ? optOutRefusal(this.optOuts[0], inbox.country, new Date()) : '';
   });
   /** what the draft costs as SMS (with your name in front, in groups); null when nothing goes out by SMS */
   smsPlan = $derived(
