@@ -18,6 +18,7 @@ describe('parseQuery', () => {
     ['"last week"*', '"last week"*'],
     ['inv* paid', '"inv"* "paid"*'],
     ['a', '"a"'],
+    ['"do NOT call"', '"do not call"'],
     ['e-mail', '"e mail"*'],
     ['"unclosed phrase', '"unclosed phrase"'],
     ['invoice 🎉', '"invoice"*'],
@@ -32,7 +33,7 @@ describe('parseQuery', () => {
     expect(fts(q)).toBe(expected);
   });
 
-  it.each(['', '   ', '""', '"', '***', '" "', 'AND OR NOT', 'NEAR(', '(((', '🎉🎉', '-:^+', '"*"', '(NOT)'])(
+  it.each(['', '   ', '""', '"', '***', '" "', 'AND OR NOT', 'NEAR(', '(((', '🎉🎉', '-:^+', '"*"', '(NOT)', '" AND "', '"OR" "NEAR"'])(
     'refuses %j, which has no word, with a sentence',
     (q) => {
       const r = parseQuery(q);

@@ -24,6 +24,11 @@ export type ParsedQuery = { ok: true; terms: SearchTerm[]; fts: string } | { ok:
 // FTS5's own operator words: a query made of nothing else is refused
 const OPERATORS = new Set(['AND', 'OR', 'NOT', 'NEAR']);
 
+/** isOperator reports whether a token is one of FTS5's operator words (in capitals), with any punctuation around it. */
+function isOperator(token: string): boolean {
+  return OPERATORS.has(token.replace(/[^A-Za-z0-9]/g, ''));
+}
+
 // What separates words: ASCII and Latin-1 punctuation and symbols, general
 // punctuation, arrows, maths, technical and box drawing, dingbats, CJK and
 // full-width punctuation, variation selectors, and everything outside the
@@ -64,12 +69,14 @@ export function parseQuery(input: string): ParsedQuery {
   let lastBare = -1;
   for (let m = re.exec(raw); m; m = re.exec(raw)) {
     if (m[1] !== undefined) {
-      const words = wordsOf(m[1]);
+      // quotes around operator words alone ('" AND "') have nothing to search for; "do NOT call" is a phrase
+      const tokens = m[1].split(/\s+/).filter(Boolean);
+      const words = tokens.every(isOperator) ? [] : wordsOf(m[1]);
       if (words.length) terms.push({ words, prefix: m[2] === '*' });
       continue;
     }
     const token = m[3];
-    if (OPERATORS.has(token.replace(/[^A-Za-z0-9]/g, ''))) continue;
+    if (isOperator(token)) continue;
     const star = /\*$/.test(token);
     // "e-mail", "o'clock", "3.5": several words that must follow each other
     const words = wordsOf(token);
