@@ -415,6 +415,8 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/queue/{conversation}/claim (not a queue conversation)', call: (pb) => pb.send(`/api/queue/${fixtures.conversations.target}/claim`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
   { name: 'POST /api/queue/{conversation}/close (not a queue conversation)', call: (pb) => pb.send(`/api/queue/${fixtures.conversations.target}/close`, { method: 'POST' }), expected: [401, 400, 404, 404, 403] },
   { name: 'POST /api/names', call: (pb) => pb.send('/api/names', { method: 'POST', body: { phones: ['+12015550123'] } }), expected: [401, 200, 200, 200, 403] },
+  { name: 'GET /api/search', call: (pb) => pb.send('/api/search?q=hello', {}), expected: [401, 200, 200, 200, 403] },
+  { name: 'GET /api/search (only quotes and operators)', call: (pb) => pb.send('/api/search?q=%22%20AND%20%22', {}), expected: [401, 400, 400, 400, 403] },
   { name: 'GET /api/contacts/search', call: (pb) => pb.send('/api/contacts/search?q=Customer', {}), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/contacts/import (shared)', call: (pb) => pb.send('/api/contacts/import', { method: 'POST', body: { shared: true, dry_run: true, rows: [{ name: 'X', numbers: ['+12015550177'] }] } }), expected: [401, 400, 400, 200, 403] },
   { name: 'GET /api/caller-names/provider', call: (pb) => pb.send('/api/caller-names/provider', {}), expected: [401, 403, 403, 200, 403] },

@@ -52,6 +52,9 @@ let pendingSeq = 0;
 
 /** PAGE is how many messages one history request brings. */
 export const PAGE = 50;
+// going to a found message loads everything from it to the newest, this many at a time, up to JUMP_MAX
+const JUMP_PAGE = 500;
+const JUMP_MAX = 10_000;
 // after a reconnect, up to this many missed messages are fetched; more and the view starts again from the newest page
 const CATCH_UP = 200;
 const READ_GAP_MS = 1000;
@@ -99,6 +102,10 @@ export class ConversationState {
   deliveries = $state.raw<DeliveriesByMessage>(new Map());
   /** why the last Retry of a delivery was refused */
   deliveryError = $state('');
+  /** the message to bring into view and highlight (a search result), once loaded; '' for none */
+  focus = $state('');
+  /** why a found message could not be shown */
+  focusError = $state('');
 
   #atBottom = $state(true);
   #fetched = $state.raw<ConversationRecord | null>(null);
@@ -116,6 +123,7 @@ export class ConversationState {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   // messages whose deliveries were asked for one by one (a send's answer and its event both arrive)
   #deliveriesAsked = new Set<string>();
+  #ready: Promise<void> = Promise.resolve();
 
   /** the conversation record (from the inbox list, else fetched) */
   conversation = $derived.by(() => inbox.find(this.id) ?? this.#fetched);
@@ -212,7 +220,7 @@ export class ConversationState {
   start(): () => void {
     const off = inbox.listen((e) => this.#apply(e));
     const offReconnect = inbox.onReconnect(() => this.#catchUp());
-    void this.#loadLatest();
+    this.#ready = this.#loadLatest();
     const first = firstMessages.get(this.id);
     if (first !== undefined) {
       firstMessages.delete(this.id);
@@ -297,6 +305,58 @@ export class ConversationState {
     if (f?.preview) URL.revokeObjectURL(f.preview);
     this.pending = this.pending.filter((p) => p.id !== id);
     this.fileError = '';
+  }
+
+  /**
+   * showMessage loads the history from a message (a search result) up to
+   * what is loaded, plus a page before it, so the view is one unbroken run
+   * around it, then sets `focus` for the list to scroll to and highlight.
+   */
+  async showMessage(id: string): Promise<void> {
+    this.focus = '';
+    this.focusError = '';
+    await this.#ready;
+    if (this.error) return;
+    if (!this.messages.some((m) => m.id === id)) {
+      try {
+        const target = await pb.collection('messages').getOne<MessageRecord>(id);
+        if (target.conversation !== this.id) return;
+        const oldest = oldestStored(this.messages);
+        if (oldest) {
+          const between: MessageRecord[] = [];
+          for (let page = 1; between.length < JUMP_MAX; page++) {
+            const r = await pb.collection('messages').getList<MessageRecord>(page, JUMP_PAGE, {
+              filter: pb.filter(
+                'conversation = {:c} && (created > {:t} || (created = {:t} && id >= {:id})) && (created < {:o} || (created = {:o} && id < {:oid}))',
+                { c: this.id, t: target.created, id: target.id, o: oldest.created, oid: oldest.id }
+              ),
+              sort: '-created,-id',
+              skipTotal: true
+            });
+            between.push(...r.items);
+            if (r.items.length < JUMP_PAGE) break;
+          }
+          this.messages = mergeMessages(this.messages, between.reverse());
+          if (between.length && this.#everTexted) {
+            void this.#loadDeliveries('message.created >= {:from} && message.created <= {:to}', {
+              from: target.created,
+              to: oldest.created
+            });
+          }
+        }
+        if (!this.messages.some((m) => m.id === id)) {
+          this.focusError = 'That message is too far back to show here.';
+          return;
+        }
+        this.hasOlder = true;
+        // what was said just before it
+        await this.loadOlder();
+      } catch (err) {
+        this.focusError = readError(err).message;
+        return;
+      }
+    }
+    this.focus = id;
   }
 
   /** send shows the text (and its files) at once and posts it; returns false (with sendError) when it cannot be sent. */
