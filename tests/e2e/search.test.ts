@@ -113,4 +113,20 @@ describe('search', () => {
     // the highlight fades
     await expect.poll(() => row.getAttribute('class'), { timeout: 10_000 }).not.toContain('flash');
   });
+
+  it('finds words of messages in the Ctrl+K quick switcher too, and opens the conversation at the message', async () => {
+    await page.goto('/messages');
+    await page.getByRole('searchbox', { name: 'Search messages' }).waitFor();
+    await page.keyboard.press('Control+k');
+    const dialog = page.getByRole('dialog', { name: 'Go to' });
+    const box = dialog.getByRole('combobox', { name: 'Conversation or person' });
+    await box.fill('overdue');
+    const found = dialog.getByRole('group', { name: 'Messages' }).getByRole('option');
+    await expect.poll(() => found.count()).toBe(1);
+    expect((await found.innerText()).replace(/\s+/g, ' ')).toContain('Ada Admin: The invoice from José is overdue');
+    await found.click();
+    await page.waitForURL(`**/messages/${direct}?message=${target}`);
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => page.locator(`li[data-id="${target}"]`).getAttribute('class')).toContain('flash');
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flatItems, matchScore, stepActive, switcherGroups, type SwitcherConversation, type SwitcherPerson } from './switcher';
+import { flatItems, messageGroup, matchScore, stepActive, switcherGroups, type SwitcherConversation, type SwitcherPerson } from './switcher';
 
 const conversations: SwitcherConversation[] = [
   { id: 'c1', title: 'Bob Baker', badge: 'CHAT', person: 'bob' },
@@ -55,4 +55,15 @@ describe('quick switcher', () => {
     expect(stepActive(0, -1, 3)).toBe(2);
     expect(stepActive(0, 1, 0)).toBe(-1);
   });
+
+  it('adds the messages the search found as their own group, last, each opening its conversation at the message', () => {
+    expect(messageGroup([])).toEqual([]);
+    const found = Array.from({ length: 7 }, (_, i) => ({ id: `m${i}`, conversation: 'c1', title: 'Bob Baker', author: 'Bob Baker', snippet: `invoice ${i}` }));
+    const [group] = messageGroup(found);
+    expect(group.label).toBe('Messages');
+    expect(group.items).toHaveLength(5);
+    expect(group.items[0]).toMatchObject({ key: 'm:m0', label: 'Bob Baker', detail: 'Bob Baker: invoice 0', target: { type: 'message', conversation: 'c1', id: 'm0' } });
+    expect(flatItems([...switcherGroups('bob', conversations, people), group]).map((i) => i.key).slice(-5)).toEqual(['m:m0', 'm:m1', 'm:m2', 'm:m3', 'm:m4']);
+  });
 });
+

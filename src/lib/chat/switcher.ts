@@ -8,7 +8,9 @@ export type SwitcherTarget =
   /** open a conversation of yours */
   | { type: 'conversation'; id: string }
   /** open (or start) your direct chat with a colleague */
-  | { type: 'person'; id: string };
+  | { type: 'person'; id: string }
+  /** open a conversation at a message that the search found */
+  | { type: 'message'; conversation: string; id: string };
 
 /** SwitcherItem is one result. */
 export interface SwitcherItem {
@@ -133,4 +135,34 @@ export function stepActive(current: number, delta: number, count: number): numbe
   if (count === 0) return -1;
   if (current < 0) return delta > 0 ? 0 : count - 1;
   return (((current + delta) % count) + count) % count;
+}
+
+/** SwitcherMessage is a message the full-text search found (GET /api/search), newest first. */
+export interface SwitcherMessage {
+  id: string;
+  conversation: string;
+  /** the conversation's title as the sidebar shows it */
+  title: string;
+  /** who wrote it: "You", a colleague's name, a phone's name */
+  author: string;
+  /** the words around the match, as plain text */
+  snippet: string;
+}
+
+/** messageGroup is the search's "Messages" group, after the conversations and people; none when nothing was found. */
+export function messageGroup(found: readonly SwitcherMessage[], limit = 5): SwitcherGroup[] {
+  if (!found.length) return [];
+  return [
+    {
+      id: 'messages',
+      label: 'Messages',
+      items: found.slice(0, limit).map((m) => ({
+        key: `m:${m.id}`,
+        label: m.title,
+        detail: `${m.author}: ${m.snippet}`,
+        badge: 'MESSAGE',
+        target: { type: 'message', conversation: m.conversation, id: m.id }
+      }))
+    }
+  ];
 }
