@@ -27,6 +27,11 @@ func main() {
 	// folder PocketBase creates is for its owner only
 	syscall.Umask(0o077)
 
+	// Go's profiler on loopback when APPLIANCE_PPROF is set (pprof.go)
+	if err := startPprof(); err != nil {
+		log.Fatal(err)
+	}
+
 	dirs := defaultDirs()
 	structured := jsonLogs()
 	app := pocketbase.NewWithConfig(pocketbase.Config{
