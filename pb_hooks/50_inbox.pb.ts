@@ -28,14 +28,23 @@ onRecordAfterUpdateSuccess((e) => {
   e.next();
 }, 'conversations');
 
+onRecordAfterCreateSuccess((e) => {
+  // the bridge's wake-up call (lib/realtime.ts, QUEUED)
+  if (e.record!.getString('status') === 'queued') {
+    const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
+    realtime.doPublishQueued(e.app, 'create', e.record!);
+  }
+  e.next();
+}, 'deliveries');
+
 onRecordAfterUpdateSuccess((e) => {
   // queued and sending look the same to a person ("sending"): the bridge's
   // claim need not cost a lookup and a broadcast per delivery
   if (e.record!.getString('status') === 'sending') return e.next();
   const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
-  const message = e.app.findRecordById('messages', e.record!.getString('message'));
-  const conversation = message.getString('conversation');
-  realtime.doPublish(e.app, realtime.findMembers(e.app, conversation), { type: 'delivery', delivery: e.record, conversation });
+  if (e.record!.getString('status') === 'queued') realtime.doPublishQueued(e.app, 'update', e.record!);
+  const { conversation, members } = realtime.findMessageMembers(e.app, e.record!.getString('message'));
+  realtime.doPublish(e.app, members, { type: 'delivery', delivery: e.record, conversation });
   e.next();
 }, 'deliveries');
 
