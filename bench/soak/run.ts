@@ -6,7 +6,7 @@
 // customers' texts coming in through the SMSC. RSS of PocketBase and of the
 // bridge every few seconds.
 //
-//   node bench/run.mjs bench/soak/run.ts [--seconds 180] [--clients 200] [--chat 40] [--sms 10] [--inbound 2] [--sample 5]
+//   node bench/run.mjs bench/soak/run.ts [--seconds 180] [--clients 200] [--chat 20] [--sms 5] [--inbound 1] [--sample 5]
 //
 // Rates are per second. Growth after warm-up: the mean RSS of the last
 // tenth of the run against the mean of the tenth right after the warm-up
@@ -23,9 +23,9 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '180' },
     clients: { type: 'string', default: '200' },
-    chat: { type: 'string', default: '40' },
-    sms: { type: 'string', default: '10' },
-    inbound: { type: 'string', default: '2' },
+    chat: { type: 'string', default: '20' },
+    sms: { type: 'string', default: '5' },
+    inbound: { type: 'string', default: '1' },
     sample: { type: 'string', default: '5' },
   },
 });
