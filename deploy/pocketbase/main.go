@@ -45,12 +45,13 @@ func main() {
 
 	var hooksDir, migrationsDir, publicDir string
 	var hooksWatch, indexFallback bool
-	var hooksPool int
+	var hooksPool, requestLimit int
 
 	flags := app.RootCmd.PersistentFlags()
 	flags.StringVar(&hooksDir, "hooksDir", dirs.hooks, "the directory with the JS app hooks")
 	flags.BoolVar(&hooksWatch, "hooksWatch", false, "auto restart the app on pb_hooks file change")
 	flags.IntVar(&hooksPool, "hooksPool", 15, "the total prewarm goja.Runtime instances for the JS app hooks execution")
+	flags.IntVar(&requestLimit, "requestLimit", -1, "the most API requests handled at once, the rest wait (default: half of --hooksPool, at least 4; 0: no limit)")
 	flags.StringVar(&migrationsDir, "migrationsDir", dirs.migrations, "the directory with the user defined migrations")
 	flags.StringVar(&publicDir, "publicDir", dirs.public, "the directory to serve static files")
 	flags.BoolVar(&indexFallback, "indexFallback", true, "fallback the request to index.html on missing static path (SPA routes)")
@@ -72,6 +73,10 @@ func main() {
 		Automigrate:  false,
 	})
 
+	if requestLimit < 0 {
+		requestLimit = max(4, hooksPool/2)
+	}
+	bindRequestLimit(app, requestLimit)
 	bindFilterGuard(app)
 	bindOwnerOnlyDataDir(app)
 	bindBackups(app)
