@@ -81,7 +81,10 @@ async function startSmsc(): Promise<{ proc: ChildProcessWithoutNullStreams; port
 function svg(samples: { t: number; pocketbase: number; bridge: number }[], warmupS: number, title: string): string {
   const W = 800, H = 400, L = 60, R = 150, T = 40, B = 50;
   const tMax = Math.max(1, ...samples.map((s) => s.t));
-  const yMax = Math.ceil(Math.max(50, ...samples.map((s) => s.pocketbase + s.bridge)) / 50) * 50;
+  const top = Math.max(50, ...samples.map((s) => s.pocketbase + s.bridge));
+  // at most about 10 grid lines: 50, 100, 250 or 500 MB apart
+  const yStep = [50, 100, 250, 500].find((st) => top / st <= 10) ?? 1000;
+  const yMax = Math.ceil(top / yStep) * yStep;
   const x = (t: number) => L + (t / tMax) * (W - L - R);
   const y = (v: number) => H - B - (v / yMax) * (H - T - B);
   const line = (f: (s: (typeof samples)[number]) => number) => samples.map((s, i) => `${i ? 'L' : 'M'}${x(s.t).toFixed(1)},${y(f(s)).toFixed(1)}`).join(' ');
@@ -90,7 +93,7 @@ function svg(samples: { t: number; pocketbase: number; bridge: number }[], warmu
     { name: 'bridge', color: '#d4661c', d: line((s) => s.bridge) },
     { name: 'both', color: '#333', d: line((s) => s.pocketbase + s.bridge) },
   ];
-  const yTicks = Array.from({ length: yMax / 50 + 1 }, (_, i) => i * 50);
+  const yTicks = Array.from({ length: yMax / yStep + 1 }, (_, i) => i * yStep);
   const tStep = tMax > 300 ? 60 : 30;
   const xTicks = Array.from({ length: Math.floor(tMax / tStep) + 1 }, (_, i) => i * tStep);
   return [
