@@ -28,20 +28,27 @@ onRecordAfterUpdateSuccess((e) => {
   e.next();
 }, 'conversations');
 
+onRecordAfterCreateSuccess((e) => {
+  // the bridge's wake-up call (lib/realtime.ts, QUEUED)
+  if (e.record!.getString('status') === 'queued') {
+    const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
+    realtime.doPublishQueued(e.app, 'create', e.record!);
+  }
+  e.next();
+}, 'deliveries');
+
 onRecordAfterUpdateSuccess((e) => {
   // queued and sending look the same to a person ("sending"): the bridge's
   // claim need not cost a lookup and a broadcast per delivery
   if (e.record!.getString('status') === 'sending') return e.next();
   const realtime: typeof import('./lib/realtime') = require(`${__hooks}/lib/realtime.js`);
-  const threads: typeof import('./lib/threads') = require(`${__hooks}/lib/threads.js`);
-  const message = e.app.findRecordById('messages', e.record!.getString('message'));
-  const conversation = e.app.findRecordById('conversations', message.getString('conversation'));
-  const members = conversation.getStringSlice('members');
-  realtime.doPublish(e.app, members, { type: 'delivery', delivery: e.record, conversation: conversation.id });
+  if (e.record!.getString('status') === 'queued') realtime.doPublishQueued(e.app, 'update', e.record!);
+  const { conversation, members } = realtime.findMessageMembers(e.app, e.record!.getString('message'));
+  realtime.doPublish(e.app, members, { type: 'delivery', delivery: e.record, conversation });
   // the sidebar marks a conversation whose newest text failed
-  if (threads.doMarkFailed(e.app, conversation, message, e.record!.getString('status'))) {
-    realtime.doPublish(e.app, members, { type: 'conversation', conversation });
-  }
+  const threads: typeof import('./lib/threads') = require(`${__hooks}/lib/threads.js`);
+  const marked = threads.doMarkFailed(e.app, e.record!.getString('message'), e.record!.getString('status'));
+  if (marked) realtime.doPublish(e.app, members, { type: 'conversation', conversation: marked });
   e.next();
 }, 'deliveries');
 

@@ -27,6 +27,11 @@ func main() {
 	// folder PocketBase creates is for its owner only
 	syscall.Umask(0o077)
 
+	// Go's profiler on loopback when APPLIANCE_PPROF is set (pprof.go)
+	if err := startPprof(); err != nil {
+		log.Fatal(err)
+	}
+
 	dirs := defaultDirs()
 	structured := jsonLogs()
 	app := pocketbase.NewWithConfig(pocketbase.Config{
@@ -40,12 +45,13 @@ func main() {
 
 	var hooksDir, migrationsDir, publicDir string
 	var hooksWatch, indexFallback bool
-	var hooksPool int
+	var hooksPool, requestLimit int
 
 	flags := app.RootCmd.PersistentFlags()
 	flags.StringVar(&hooksDir, "hooksDir", dirs.hooks, "the directory with the JS app hooks")
 	flags.BoolVar(&hooksWatch, "hooksWatch", false, "auto restart the app on pb_hooks file change")
 	flags.IntVar(&hooksPool, "hooksPool", 15, "the total prewarm goja.Runtime instances for the JS app hooks execution")
+	flags.IntVar(&requestLimit, "requestLimit", -1, "the most API requests handled at once, the rest wait (default: half of --hooksPool, at least 4; 0: no limit)")
 	flags.StringVar(&migrationsDir, "migrationsDir", dirs.migrations, "the directory with the user defined migrations")
 	flags.StringVar(&publicDir, "publicDir", dirs.public, "the directory to serve static files")
 	flags.BoolVar(&indexFallback, "indexFallback", true, "fallback the request to index.html on missing static path (SPA routes)")
@@ -67,6 +73,10 @@ func main() {
 		Automigrate:  false,
 	})
 
+	if requestLimit < 0 {
+		requestLimit = max(4, hooksPool/2)
+	}
+	bindRequestLimit(app, requestLimit)
 	bindFilterGuard(app)
 	bindOwnerOnlyDataDir(app)
 	bindBackups(app)

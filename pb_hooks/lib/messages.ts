@@ -64,10 +64,11 @@ export function doPostMessage(e: core.RecordRequestEvent): void {
   } else if (!e.hasSuperuserAuth()) {
     record.set('files', null);
   }
-  const authorRecord = author ? e.app.findRecordById('users', author) : null;
+  // a user's own send: the session already loaded their record for this request
+  const authorRecord = !author ? null : e.auth && e.auth.id === author && e.auth.collection().name === 'users' ? e.auth : e.app.findRecordById('users', author);
   // a queue conversation takes replies from its owner only
   const queued = authorRecord ? checkQueuePost(e.app, conversation, authorRecord) : null;
-  const legs = checkOutbound(e.app, record, conversation, attach ? attach.links : []);
+  const legs = checkOutbound(e.app, record, conversation, attach ? attach.links : [], authorRecord);
 
   const app = e.app;
   let change: QueueChange | null = null;

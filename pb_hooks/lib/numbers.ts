@@ -84,10 +84,11 @@ export function accessSmsNumber(app: CoreApp, user: core.Record, requested: stri
 }
 
 /** checkMayText refuses a user who may not text from a conversation's business number, or when SMS is off on it. */
-export function checkMayText(app: CoreApp, user: core.Record, numberId: string): void {
+export function checkMayText(app: CoreApp, user: core.Record, numberId: string, known?: core.Record): void {
   let number: core.Record;
   try {
-    number = app.findRecordById('numbers', numberId);
+    // the caller's copy when it just read the number (checkOutbound)
+    number = known && known.id === numberId ? known : app.findRecordById('numbers', numberId);
   } catch (_) {
     badField('body', 'This conversation has no business number to text from any more. Ask an administrator.');
   }

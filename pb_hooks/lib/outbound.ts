@@ -45,7 +45,15 @@ export interface Legs {
  * opted-out members get a failed leg that says why, and the others their SMS.
  * `links` are the public links of the message's files, sent after its text.
  */
-export function checkOutbound(app: CoreApp, message: core.Record, conversation = app.findRecordById('conversations', message.getString('conversation')), links: string[] = []): Legs | null {
+export function checkOutbound(
+  app: CoreApp,
+  message: core.Record,
+  conversation = app.findRecordById('conversations', message.getString('conversation')),
+  // files reach phones as links after the text (docs/attachments.md)
+  links: string[] = [],
+  // the author's record when the caller has it (doPostMessage)
+  authorRecord?: core.Record | null,
+): Legs | null {
   // phones come only with a business number: team chat skips the lookup
   const numberId = conversation.getString('our_number');
   if (!numberId) return null;
@@ -56,11 +64,11 @@ export function checkOutbound(app: CoreApp, message: core.Record, conversation =
   const authorId = message.getString('author');
   // files reach phones as links after the text (docs/attachments.md)
   const body = smsText(message.getString('body'), links);
-  const author = authorId ? app.findRecordById('users', authorId) : null;
+  const author = !authorId ? null : authorRecord && authorRecord.id === authorId ? authorRecord : app.findRecordById('users', authorId);
   // in a queue, the queue decides who replies (checkQueuePost); in a group,
   // whoever added its phones chose the number and was allowed on it: every
   // member may write to them (docs/sms.md, "Mixed groups")
-  if (author && !conversation.getString('queue') && conversation.getString('kind') !== 'group') checkMayText(app, author, numberId);
+  if (author && !conversation.getString('queue') && conversation.getString('kind') !== 'group') checkMayText(app, author, numberId, number);
   const text = conversation.getString('kind') === 'group' && author ? prefixed(app, author.getString('name'), body) : body;
   const legs: Legs = { text, plan: checkSmsBody(text), from: number.getString('e164'), numberId, link: number.getString('smsc_link'), phones: [], refused: [] };
   const group = conversation.getString('kind') === 'group';
@@ -76,7 +84,8 @@ export function checkOutbound(app: CoreApp, message: core.Record, conversation =
 
 /** doQueueDeliveries writes one delivery per leg of a stored message: queued, or failed with the reason it cannot go. */
 export function doQueueDeliveries(app: CoreApp, message: core.Record, legs: Legs): void {
-  const collection = app.findCollectionByNameOrId('deliveries');
+  // the cached schema: no query per message
+  const collection = app.findCachedCollectionByNameOrId('deliveries');
   // the bridge reads a link's waiting texts by link and queue time (docs/bridge.md, "A link that is down")
   const link = legs.link ?? app.findRecordById('numbers', legs.numberId).getString('smsc_link');
   const queuedAt = new DateTime();

@@ -38,6 +38,47 @@ export function doPublish(app: CoreApp, users: string[], event: InboxEvent, skip
   }
 }
 
+/**
+ * QUEUED is the topic the SMS bridge subscribes to: every delivery created or
+ * updated as `queued`, sent to clients signed in as a `services` account.
+ * It replaces the bridge's collection subscription with a `status = "queued"`
+ * filter, for which PocketBase ran one SQL query (the rule and the filter) on
+ * every write of every delivery, three of four of them only to find the row
+ * was not queued (docs/performance.md).
+ */
+export const QUEUED = 'queued_deliveries';
+
+/** doPublishQueued hands a queued delivery to the connected bridges. */
+export function doPublishQueued(app: CoreApp, action: 'create' | 'update', delivery: core.Record): void {
+  let message: SubscriptionMessage | null = null;
+  const clients = app.subscriptionsBroker().clients();
+  for (const id in clients) {
+    const client = clients[id];
+    if (!client.hasSubscription(QUEUED)) continue;
+    const auth = client.get('auth');
+    if (!auth || auth.collection().name !== 'services') continue;
+    message ??= new SubscriptionMessage({ name: QUEUED, data: JSON.stringify({ action, record: delivery }) });
+    client.send(message);
+  }
+}
+
+/** findMessageMembers returns a message's conversation and its active internal members, in one query (a delivery's progress fans out by it). */
+export function findMessageMembers(app: CoreApp, messageId: string): { conversation: string; members: string[] } {
+  const row = new DynamicModel({ conversation: '', members: '' });
+  app
+    .db()
+    .newQuery('SELECT m.conversation AS conversation, c.members AS members FROM messages m JOIN conversations c ON c.id = m.conversation WHERE m.id = {:id} LIMIT 1')
+    .bind({ id: messageId })
+    .one(row);
+  let members: string[] = [];
+  try {
+    members = JSON.parse(row.members || '[]');
+  } catch (_) {
+    // an empty or malformed column reaches no one
+  }
+  return { conversation: row.conversation, members };
+}
+
 /** findMembers returns the active internal members of a conversation. */
 export function findMembers(app: CoreApp, conversationId: string): string[] {
   return app.findRecordById('conversations', conversationId).getStringSlice('members');

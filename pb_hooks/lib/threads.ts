@@ -116,28 +116,31 @@ export function doTouchConversation(app: CoreApp, message: core.Record): void {
 
 /**
  * doMarkFailed keeps the conversation's `last_failed` mark true while its
- * newest message has a failed delivery, after a delivery of `message` moved
- * to `status`. Only a move of the newest message's delivery can change the
- * mark, and the set of failed deliveries is read only when the mark would go
- * off. Returns true when it wrote the mark (the caller announces the
- * conversation again).
+ * newest message has a failed delivery, after a delivery of message
+ * `messageId` moved to `status`. Only a move of the newest message's delivery
+ * can change the mark; one indexed join tells, and the set of failed
+ * deliveries is read only when the mark would go off. Returns the
+ * conversation when it wrote the mark (the caller announces it again), else
+ * null: the common status change costs one small query.
  */
-export function doMarkFailed(app: CoreApp, conversation: core.Record, message: core.Record, status: string): boolean {
-  const newest = conversation.getDateTime('last_message_at').string();
-  if (!newest || message.getDateTime('created').string() !== newest) return false;
-  const was = conversation.getBool('last_failed');
+export function doMarkFailed(app: CoreApp, messageId: string, status: string): core.Record | null {
+  const rows = arrayOf(new DynamicModel({ conversation: '', newest: false, was: false }));
+  app
+    .db()
+    .newQuery(
+      'SELECT c.id AS conversation, (m.created = c.last_message_at) AS newest, c.last_failed AS was FROM messages m JOIN conversations c ON c.id = m.conversation WHERE m.id = {:m} LIMIT 1',
+    )
+    .bind({ m: messageId })
+    .all(rows);
+  const row = rows[0];
+  if (!row || !row.newest) return null;
   let failed = status === 'failed';
-  if (!failed && was) {
-    const rows = arrayOf(new DynamicModel({ n: 0 }));
-    app
-      .db()
-      .newQuery("SELECT count(*) AS n FROM deliveries WHERE message = {:m} AND status = 'failed'")
-      .bind({ m: message.id })
-      .all(rows);
-    failed = rows.length > 0 && rows[0].n > 0;
+  if (!failed && row.was) {
+    const n = arrayOf(new DynamicModel({ n: 0 }));
+    app.db().newQuery("SELECT count(*) AS n FROM deliveries WHERE message = {:m} AND status = 'failed'").bind({ m: messageId }).all(n);
+    failed = n.length > 0 && n[0].n > 0;
   }
-  if (failed === was) return false;
-  app.db().newQuery('UPDATE conversations SET last_failed = {:f} WHERE id = {:id}').bind({ f: failed, id: conversation.id }).execute();
-  conversation.set('last_failed', failed);
-  return true;
+  if (failed === !!row.was) return null;
+  app.db().newQuery('UPDATE conversations SET last_failed = {:f} WHERE id = {:id}').bind({ f: failed, id: row.conversation }).execute();
+  return app.findRecordById('conversations', row.conversation);
 }

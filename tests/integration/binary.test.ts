@@ -112,6 +112,23 @@ describe('build/pocketbase from the repository root', () => {
     expect(openToOthers(join(root, 'pb_data'))).toEqual([]);
   });
 
+  it('serves the Go profiler only on a loopback address, and only when asked', async () => {
+    const refused = spawnSync(join('build', 'pocketbase'), ['migrate', 'up'], { cwd: root, encoding: 'utf8', env: { ...process.env, PB_DATA: '', APPLIANCE_PPROF: '0.0.0.0:0' } });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr + refused.stdout).toContain('only a loopback address is allowed');
+    const port = await freePort();
+    const proc = spawn(join('build', 'pocketbase'), ['migrate', 'up'], { cwd: root, env: { ...process.env, PB_DATA: '', APPLIANCE_PPROF: `127.0.0.1:${port}` } });
+    let err = '';
+    proc.stderr.on('data', (d) => (err += d));
+    const exited = new Promise((r) => proc.once('exit', r));
+    expect(await exited).toBe(0);
+    expect(err).toContain(`pprof listening on http://127.0.0.1:${port}/debug/pprof/`);
+    // without the variable nothing listens for it
+    const quiet = spawnSync(join('build', 'pocketbase'), ['migrate', 'up'], { cwd: root, encoding: 'utf8', env: { ...process.env, PB_DATA: '', APPLIANCE_PPROF: '' } });
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toContain('pprof');
+  });
+
   it('reads PB_DATA like npm start does', () => {
     const r = spawnSync(join('build', 'pocketbase'), ['migrate', 'up'], { cwd: root, encoding: 'utf8', env: { ...process.env, PB_DATA: 'other_data' } });
     expect(r.status, r.stderr).toBe(0);

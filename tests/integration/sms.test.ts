@@ -127,6 +127,34 @@ describe('SMS threads', () => {
     await bob.pb.realtime.unsubscribe();
   });
 
+  it('hands each queued delivery to the bridge on its own topic, and to no one else', async () => {
+    const t = await openSms(alice, '2015550127');
+    const bridgeHeard: any[] = [];
+    const aliceHeard: any[] = [];
+    let wake!: (e: any) => void;
+    let woken = new Promise<any>((ok) => (wake = ok));
+    await bridge.pb.realtime.subscribe('queued_deliveries', (e: any) => {
+      bridgeHeard.push(e);
+      wake(e);
+    });
+    // a person may name the topic too: nothing reaches them
+    await alice.pb.realtime.subscribe('queued_deliveries', (e: any) => aliceHeard.push(e));
+    const m = await alice.pb.collection('messages').create({ conversation: t.id, body: 'Queued for the bridge' });
+    const created = await woken;
+    expect(created).toMatchObject({ action: 'create', record: { message: m.id, to: '+12015550127', status: 'queued', body: 'Queued for the bridge' } });
+    const id = created.record.id;
+    // its own progress does not come back to it; a text put back in the queue does
+    await bridge.pb.collection('deliveries').update(id, { status: 'sending' });
+    await bridge.pb.collection('deliveries').update(id, { status: 'failed', error: 'test' });
+    woken = new Promise<any>((ok) => (wake = ok));
+    await alice.pb.send(`/api/deliveries/${id}/retry`, { method: 'POST' });
+    expect(await woken).toMatchObject({ action: 'update', record: { id, status: 'queued' } });
+    expect(bridgeHeard.map((e) => `${e.action} ${e.record.status}`)).toEqual(['create queued', 'update queued']);
+    expect(aliceHeard).toHaveLength(0);
+    await bridge.pb.realtime.unsubscribe();
+    await alice.pb.realtime.unsubscribe();
+  });
+
   it('refuses a text over the segment limit before storing anything', async () => {
     const t = await openSms(alice, '2015550125');
     const err = await failure(alice.pb.collection('messages').create({ conversation: t.id, body: 'é'.repeat(1531) }));

@@ -22,6 +22,9 @@ import {
 } from './store.js';
 import { linkKind } from '../../../src/lib/domain/smsc-link.js';
 
+/** QUEUED_TOPIC is the realtime topic on which PocketBase's hooks publish deliveries created or updated as `queued` (pb_hooks/lib/realtime.ts). */
+export const QUEUED_TOPIC = 'queued_deliveries';
+
 /** ConnectOptions say where PocketBase is and which service account to use. */
 export interface PocketBaseConnect {
   url: string;
@@ -420,10 +423,11 @@ export class PocketBaseStore implements Store {
       }),
     ];
     unsubs.push(
-      // only queued rows matter; without the filter every one of our own writes would come back as an event
-      await this.pb
-        .collection('deliveries')
-        .subscribe('*', (e) => safe('deliveries', () => events.onDelivery?.(act(e.action), toDelivery(e.record))), { filter: 'status = "queued"' }),
+      // only queued rows matter: the hooks publish those on a topic of their own
+      // (pb_hooks/lib/realtime.ts, QUEUED), which costs PocketBase no query per write
+      await this.pb.realtime.subscribe(QUEUED_TOPIC, (e: { action?: string; record?: RecordModel }) => {
+        if (e?.record) safe('deliveries', () => events.onDelivery?.(act(str(e.action)), toDelivery(e.record!)));
+      }),
       await this.pb.collection('smsc_links').subscribe('*', (e) => safe('smsc_links', () => events.onLink?.(act(e.action), toLinkConfig(e.record)))),
       await this.pb.collection('numbers').subscribe('*', (e) => safe('numbers', () => events.onNumber?.(act(e.action), str(e.record.e164)))),
     );
