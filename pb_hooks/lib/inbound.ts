@@ -11,6 +11,7 @@ import { doAutoReply, doQueueDeliveries, prefixed, type Legs } from './outbound'
 import { findOptOut, findPhones, optOutReason } from './phones';
 import { findNames } from './contacts';
 import { doWantCallerName } from './callernames';
+import { doEnqueueInbound } from './webhooks';
 import { canReceiveSms, formatPhone, noReplyReason, normaliseAddress } from '../../src/lib/domain/phone';
 import { classifyKeyword } from '../../src/lib/domain/keywords';
 import { MAX_SEGMENTS, checkSegments, planSms } from '../../src/lib/domain/segments';
@@ -134,6 +135,8 @@ function doRouteText(app: CoreApp, number: core.Record, text: InboundText, moved
   doTouchConversation(app, m);
   // the name is looked up later, by the sweep: nothing here waits for it
   doWantCallerName(app, from);
+  // integrations listening on the number hear of it from the bridge's worker, later
+  doEnqueueInbound(app, number, m, from);
   // keywords need a sender that can be answered
   const kw = canReceiveSms(from) ? classifyKeyword(text.body) : null;
   if (kw?.keyword === 'stop') doOptOut(app, number, from, kw.word, conversation);

@@ -156,6 +156,10 @@ export interface MessageRecord {
   kind: MessageKind;
   /** the sender's idempotency key; a retry with the same key returns the stored message */
   client_key: string;
+  /** the integration that sent it through the API (author and author_phone are then empty) */
+  integration?: string;
+  /** that integration's name when it sent the text (members cannot read integrations) */
+  integration_name?: string;
   /** 'YYYY-MM-DD HH:MM:SS.sssZ' */
   created: string;
   /** what a system line is about, e.g. {type: 'opted_out', phone, keyword}; null or absent for texts */
