@@ -3,65 +3,14 @@
 // the same transaction, signed, retried until 2xx (bounded, then failed, then
 // resent by an admin), kept across a restart of PocketBase and of the
 // worker, and never in the way of storing a text.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type PocketBase from 'pocketbase';
 import type { RecordModel } from 'pocketbase';
 import { createService, createUser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { Receiver } from '../helpers/webhooks';
 import { poll, log } from '../../smsc-bridge/test/helpers.js';
 import { WebhookWorker } from '../../smsc-bridge/src/webhooks/worker.js';
 import { SIGNATURE_HEADER, verifyWebhook } from '../../smsc-bridge/src/webhooks/signature.js';
-
-interface Call {
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** Receiver is a local webhook endpoint: per path, a script of answers (a status, or 'hang' to hold the request open). */
-class Receiver {
-  calls: Call[] = [];
-  scripts = new Map<string, (number | 'hang')[]>();
-  held: ServerResponse[] = [];
-  private waiters: { pred: () => boolean; ok: () => void }[] = [];
-  private constructor(private server: Server, readonly url: string) {}
-
-  static async start(): Promise<Receiver> {
-    const server = createServer();
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const r = new Receiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    server.on('request', (req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        r.calls.push({ path: req.url!, headers: req.headers, body });
-        const next = r.scripts.get(req.url!)?.shift() ?? 200;
-        if (next === 'hang') r.held.push(res);
-        else res.writeHead(next).end(next === 200 ? 'ok' : 'not now');
-        for (const w of [...r.waiters]) if (w.pred()) (r.waiters.splice(r.waiters.indexOf(w), 1), w.ok());
-      });
-    });
-    return r;
-  }
-
-  on(path: string): Call[] {
-    return this.calls.filter((c) => c.path === path);
-  }
-
-  /** until resolves once the receiver has had `n` calls on a path. */
-  until(path: string, n: number): Promise<void> {
-    const pred = () => this.on(path).length >= n;
-    if (pred()) return Promise.resolve();
-    return new Promise((ok) => this.waiters.push({ pred, ok }));
-  }
-
-  close(): Promise<void> {
-    for (const res of this.held) res.destroy();
-    this.server.closeAllConnections();
-    return new Promise((ok) => this.server.close(() => ok()));
-  }
-}
 
 let app: Appliance;
 let receiver: Receiver;
