@@ -5,11 +5,10 @@
 // delivery status, the OpenAPI document and the README's curl example.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordModel } from 'pocketbase';
 import { createService, createUser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { readmeCurl } from '../helpers/readme';
 
 let app: Appliance;
 let admin: SignedIn, bob: SignedIn, bridge: SignedIn;
@@ -291,11 +290,3 @@ describe('the OpenAPI document and the README', () => {
     expect(m.body).toBe('Your order 1042 is ready to collect.');
   });
 });
-
-/** readmeCurl returns the README's curl example for the send API, exactly as printed. */
-export function readmeCurl(): string {
-  const readme = readFileSync(join(resolve(import.meta.dirname, '..', '..'), 'README.md'), 'utf8');
-  const block = /```sh\n(curl [^`]*?\/api\/v1\/sms[^`]*?)```/.exec(readme);
-  if (!block) throw new Error('README.md has no ```sh block with the curl example for /api/v1/sms');
-  return block[1];
-}

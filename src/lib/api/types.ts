@@ -371,3 +371,51 @@ export interface AccountNotice {
   ip: string;
   created: string;
 }
+
+/** IntegrationRecord is an `integrations` record: another system's API key (the key itself is never stored). */
+export interface IntegrationRecord {
+  id: string;
+  name: string;
+  /** the key's first characters, to tell keys apart */
+  key_prefix: string;
+  /** the numbers ids it may text from */
+  numbers: string[];
+  default_number: string;
+  scope_send: boolean;
+  scope_status: boolean;
+  scope_webhooks: boolean;
+  ip_allowlist: string;
+  rate_per_minute: number;
+  webhook_inbound_url: string;
+  webhook_status_url: string;
+  /** signs its webhook calls (admins and the bridge read it) */
+  webhook_secret: string;
+  /** set once revoked; empty while the key works */
+  revoked_at: string;
+  last_used_at: string;
+  last_used_ip: string;
+  created: string;
+  updated: string;
+}
+
+/** IntegrationInput is what the admin sets when making an integration. */
+export type IntegrationInput = Pick<
+  IntegrationRecord,
+  'name' | 'numbers' | 'default_number' | 'scope_send' | 'scope_status' | 'scope_webhooks' | 'ip_allowlist' | 'rate_per_minute' | 'webhook_inbound_url' | 'webhook_status_url'
+>;
+
+/** WebhookCallRecord is a `webhook_calls` record: one call to an integration, with its last outcome. */
+export interface WebhookCallRecord {
+  id: string;
+  integration: string;
+  event: 'sms.inbound' | 'sms.delivery';
+  url: string;
+  status: 'pending' | 'done' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  last_status_code: number;
+  last_error: string;
+  last_attempt_at: string;
+  created: string;
+  updated: string;
+}
