@@ -92,6 +92,23 @@ describe('admin: integrations', () => {
     await page.screenshot({ path: '/tmp/integrations-thread.png', fullPage: true });
   });
 
+  it('the webhook log shows a failed call with its answer, and Resend queues it again', async () => {
+    const [shop] = await app.superuser.collection('integrations').getFullList({ filter: 'name = "Shop"' });
+    // the bridge's worker is played by the superuser writing the outcome
+    await app.superuser.collection('webhook_calls').create({
+      integration: shop.id, event: 'sms.inbound', url: 'https://shop.example/hooks/in', payload: { text: 'hi' },
+      status: 'failed', attempts: 10, last_status_code: 503, last_error: 'HTTP 503: maintenance',
+    });
+    const page = adminPage;
+    const row = page.getByRole('row', { name: /sms\.inbound/ });
+    await row.getByText('503 HTTP 503: maintenance').waitFor();
+    await row.getByText('failed', { exact: true }).waitFor();
+    await row.getByRole('button', { name: 'Resend' }).click();
+    await page.getByText('The sms.inbound call to Shop is queued again.').waitFor();
+    await row.getByText('pending', { exact: true }).waitFor();
+    expect(await row.getByRole('button', { name: 'Resend' }).count()).toBe(0);
+  });
+
   it('the admin sees the last use and revokes the key', async () => {
     const page = adminPage;
     await page.reload();
