@@ -1,7 +1,8 @@
 /// <reference path="../build/pocketbase-types.d.ts" />
 // Integrations: the API other systems text through (keys, the send API,
 // delivery status, the OpenAPI document) and the admin's routes for keys and
-// webhook calls. Logic in lib/integrations.ts, lib/smsapi.ts, lib/webhooks.ts;
+// webhook calls, and keyword auto-replies. Logic in lib/integrations.ts,
+// lib/smsapi.ts, lib/webhooks.ts, lib/autoreplies.ts;
 // the webhook worker runs in the bridge (docs/integrations.md).
 
 routerAdd('POST', '/api/v1/sms', (e) => {
@@ -67,3 +68,15 @@ onRecordUpdate((e) => {
     }
   });
 }, 'deliveries');
+
+onRecordCreateRequest((e) => {
+  const autoreplies: typeof import('./lib/autoreplies') = require(`${__hooks}/lib/autoreplies.js`);
+  autoreplies.checkKeywordReply(e.record!);
+  e.next();
+}, 'keyword_replies');
+
+onRecordUpdateRequest((e) => {
+  const autoreplies: typeof import('./lib/autoreplies') = require(`${__hooks}/lib/autoreplies.js`);
+  autoreplies.checkKeywordReply(e.record!);
+  e.next();
+}, 'keyword_replies');

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { readmeCurl } from '../helpers/readme';
 
 describe('admin: integrations', () => {
@@ -109,7 +109,27 @@ describe('admin: integrations', () => {
     expect(await row.getByRole('button', { name: 'Resend' }).count()).toBe(0);
   });
 
+  it('an admin sets a keyword reply, and a customer texting the word gets it', async () => {
+    const page = adminPage;
+    await page.goto('/admin/keywords');
+    await page.getByText('No keyword replies yet.').waitFor();
+    await page.getByLabel('Keyword').fill('stop');
+    await page.getByLabel('Reply').fill('Bye');
+    await page.getByRole('button', { name: 'Add keyword' }).click();
+    await page.getByText(/^STOP is kept for opt-outs and help/).waitFor();
+    await page.getByLabel('Keyword').fill('hours');
+    await page.getByLabel('Reply').fill('Open 9-5, Monday to Saturday.');
+    await page.getByRole('button', { name: 'Add keyword' }).click();
+    await page.getByRole('row', { name: /HOURS/ }).getByText('Open 9-5, Monday to Saturday.').waitFor();
+    await page.screenshot({ path: '/tmp/keywords.png', fullPage: true });
+    const bridge = await createService(app, 'bridge');
+    const { conversation } = await bridge.pb.send('/api/sms/inbound', { method: 'POST', body: { dedupe_key: 'e2e-hours', from: '+12015550123', to: '+12015550100', body: 'Hours!' } });
+    const lines = await app.superuser.collection('messages').getFullList({ filter: `conversation = "${conversation}"`, sort: 'created' });
+    expect(lines.map((m) => m.body).slice(-2)).toEqual(['Hours!', 'Sent the automatic reply to HOURS']);
+  });
+
   it('the admin sees the last use and revokes the key', async () => {
+    await adminPage.goto('/admin/integrations');
     const page = adminPage;
     await page.reload();
     const row = page.getByRole('row', { name: /^Shop/ });

@@ -142,6 +142,13 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [404, 404, 404, 404, 200],
     delete: [403, 403, 403, 403, 403],
   },
+  keyword_replies: {
+    list: ['hidden', 'hidden', 'hidden', 'sees', 'hidden'],
+    view: [404, 404, 404, 200, 404],
+    create: [400, 400, 400, 200, 400],
+    update: [404, 404, 404, 200, 404],
+    delete: [404, 404, 404, 204, 404],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -327,6 +334,14 @@ beforeAll(async () => {
     createBody: newCall,
     updateBody: { status: 'done', attempts: 1, last_status_code: 200 },
     disposable: async () => (await su.collection('webhook_calls').create(newCall())).id,
+  };
+  const newKeywordReply = () => ({ our_number: number.id, keyword: `KW${++seq}`, reply: 'Open 9 to 5.' });
+  const keywordReply = await su.collection('keyword_replies').create(newKeywordReply());
+  fixtures.keyword_replies = {
+    target: keywordReply.id,
+    createBody: newKeywordReply,
+    updateBody: { reply: 'Open 10 to 4.' },
+    disposable: async () => (await su.collection('keyword_replies').create(newKeywordReply())).id,
   };
   fixtures.settings = {
     target: settings.id,

@@ -419,3 +419,14 @@ export interface WebhookCallRecord {
   created: string;
   updated: string;
 }
+
+/** KeywordReplyRecord is a `keyword_replies` record: an admin's keyword on a business number and its automatic reply. */
+export interface KeywordReplyRecord {
+  id: string;
+  our_number: string;
+  /** in capitals, as matched */
+  keyword: string;
+  reply: string;
+  created: string;
+  updated: string;
+}

@@ -1,8 +1,9 @@
 // Admin → Integrations: the integrations (API keys) and the latest webhook
 // calls, kept current by realtime events, and the admin's actions on them
 // (make, revoke, resend). The key itself comes back once, from make().
+// Also the keyword auto-replies of the business numbers.
 import { pb } from '$lib/api/pb';
-import type { IntegrationInput, IntegrationRecord, WebhookCallRecord } from '$lib/api/types';
+import type { IntegrationInput, IntegrationRecord, KeywordReplyRecord, WebhookCallRecord } from '$lib/api/types';
 import { LiveList } from './live-list.svelte';
 
 const byName = (list: IntegrationRecord[]) => list.sort((a, b) => Number(!!a.revoked_at) - Number(!!b.revoked_at) || a.name.localeCompare(b.name));
@@ -45,5 +46,27 @@ export class WebhookCallsState extends LiveList<WebhookCallRecord> {
   /** resend queues a call again, due now. */
   async resend(id: string): Promise<void> {
     this.upsert(await pb.send<WebhookCallRecord>(`/api/webhook-calls/${id}/resend`, { method: 'POST' }));
+  }
+}
+
+const byNumberAndKeyword = (list: KeywordReplyRecord[]) => list.sort((a, b) => a.our_number.localeCompare(b.our_number) || a.keyword.localeCompare(b.keyword));
+
+/** KeywordRepliesState holds every keyword auto-reply, by number then keyword, as `.current`. */
+export class KeywordRepliesState extends LiveList<KeywordReplyRecord> {
+  constructor() {
+    super({ collection: 'keyword_replies', order: byNumberAndKeyword });
+  }
+
+  /** add saves a keyword and its reply on a number. */
+  async add(input: Pick<KeywordReplyRecord, 'our_number' | 'keyword' | 'reply'>): Promise<KeywordReplyRecord> {
+    const r = await pb.collection('keyword_replies').create<KeywordReplyRecord>(input);
+    this.upsert(r);
+    return r;
+  }
+
+  /** remove deletes a keyword: texts with the word are ordinary texts again. */
+  async remove(id: string): Promise<void> {
+    await pb.collection('keyword_replies').delete(id);
+    this.drop(id);
   }
 }
