@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 description of the integration API, served at
 // GET /api/v1/openapi.json. Kept beside the routes it describes
 // (lib/smsapi.ts, lib/integrations.ts); tests/integration/integrations.test.ts
-// checks every documented path answers. A leaf module.
+// checks it lists exactly the API's paths. A leaf module.
 
 const error = { $ref: '#/components/responses/Error' };
 

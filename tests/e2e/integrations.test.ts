@@ -92,6 +92,21 @@ describe('admin: integrations', () => {
     await page.screenshot({ path: '/tmp/integrations-thread.png', fullPage: true });
   });
 
+  it('the admin edits the IP allowlist; the server says what it cannot read', async () => {
+    const page = adminPage;
+    const row = page.getByRole('row', { name: /^Shop/ });
+    await row.getByRole('button', { name: 'Edit Shop' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Shop' });
+    await dialog.getByLabel('Allowed addresses (optional)').fill('office');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('"office" is not an IP address or a CIDR range (such as 203.0.113.0/24).').waitFor();
+    await dialog.getByLabel('Allowed addresses (optional)').fill('127.0.0.0/8');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await row.getByText('from 127.0.0.0/8').waitFor();
+    expect((await app.superuser.collection('integrations').getFirstListItem('name = "Shop"')).ip_allowlist).toBe('127.0.0.0/8');
+  });
+
   it('the webhook log shows a failed call with its answer, and Resend queues it again', async () => {
     const [shop] = await app.superuser.collection('integrations').getFullList({ filter: 'name = "Shop"' });
     // the bridge's worker is played by the superuser writing the outcome

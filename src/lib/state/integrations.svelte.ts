@@ -29,6 +29,13 @@ export class IntegrationsState extends LiveList<IntegrationRecord> {
     return made;
   }
 
+  /** save changes what an integration may do (not its key). */
+  async save(id: string, input: IntegrationInput): Promise<IntegrationRecord> {
+    const r = await pb.collection('integrations').update<IntegrationRecord>(id, input);
+    this.upsert(r);
+    return r;
+  }
+
   /** revoke stops an integration's key for good. */
   async revoke(id: string): Promise<IntegrationRecord> {
     const r = await pb.send<IntegrationRecord>(`/api/integrations/${id}/revoke`, { method: 'POST' });
