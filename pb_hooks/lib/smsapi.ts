@@ -9,8 +9,8 @@
 import { badField, bodyString } from './http';
 import { findSettings } from './settings';
 import { doTouchConversation } from './threads';
-import { doFindOrCreateSmsThread } from './sms';
-import { checkOutbound, doQueueDeliveries } from './outbound';
+import { doFindOrCreateSmsThread, smsKey } from './sms';
+import { checkOutbound, doQueueDeliveries, type Legs } from './outbound';
 import { checkBody } from '../../src/lib/domain/messages';
 import { checkPhone } from '../../src/lib/domain/phone';
 
@@ -111,19 +111,43 @@ export function doApiSend(app: CoreApp, integration: core.Record, req: SendReque
   const to = checkPhone(req.to, country);
   if (!to.ok) badField('to', `To: ${to.error}`);
   if (to.e164 === number.getString('e164')) badField('to', 'To is the business number itself.');
+  const newMessage = (thread: core.Record) => {
+    const m = new Record(app.findCollectionByNameOrId('messages'));
+    m.set('conversation', thread.id);
+    m.set('kind', 'text');
+    m.set('body', req.text);
+    m.set('integration', integration.id);
+    m.set('integration_name', integration.getString('name'));
+    m.set('client_key', req.clientKey);
+    return m;
+  };
   let message: core.Record | undefined;
   try {
+    // an existing thread is checked before the transaction, as a person's
+    // send is (doPostMessage): the write lock is held for the writes only
+    let thread: core.Record | undefined;
+    try {
+      thread = app.findFirstRecordByData('conversations', 'sms_key', smsKey(number.id, to.e164));
+    } catch (_) {
+      // the first text to this phone from this number: the thread is made below
+    }
+    let checked: { m: core.Record; legs: Legs | null } | null = null;
+    if (thread) {
+      const m = newMessage(thread);
+      checked = { m, legs: checkOutbound(app, m, thread) };
+    }
     app.runInTransaction((tx) => {
-      const thread = doFindOrCreateSmsThread(tx, number, to.e164);
-      const m = new Record(tx.findCollectionByNameOrId('messages'));
-      m.set('conversation', thread.id);
-      m.set('kind', 'text');
-      m.set('body', req.text);
-      m.set('integration', integration.id);
-      m.set('integration_name', integration.getString('name'));
-      m.set('client_key', req.clientKey);
-      // the checks a person's send passes: SMS on, not opted out, at most MAX_SEGMENTS parts
-      const legs = checkOutbound(tx, m, thread);
+      let m: core.Record;
+      let legs: Legs | null;
+      if (checked) {
+        m = checked.m;
+        legs = checked.legs;
+      } else {
+        const made = doFindOrCreateSmsThread(tx, number, to.e164);
+        m = newMessage(made);
+        // the checks a person's send passes: SMS on, not opted out, at most MAX_SEGMENTS parts
+        legs = checkOutbound(tx, m, made);
+      }
       tx.save(m);
       doTouchConversation(tx, m);
       if (legs) doQueueDeliveries(tx, m, legs);
