@@ -12,7 +12,7 @@ onRecordCreateRequest((e) => {
 onRecordUpdateRequest((e) => {
   const audit: typeof import('./lib/audit') = require(`${__hooks}/lib/audit.js`);
   audit.doAuditedRequest(e, 'update');
-}, 'users', 'numbers', 'smsc_links', 'settings');
+}, 'users', 'numbers', 'smsc_links', 'settings', 'integrations');
 
 onRecordDeleteRequest((e) => {
   const audit: typeof import('./lib/audit') = require(`${__hooks}/lib/audit.js`);

@@ -35,6 +35,7 @@ export const AUDITED: { [collection: string]: string } = {
   numbers: 'number',
   smsc_links: 'smsc_link',
   settings: 'settings',
+  integrations: 'integration',
 };
 
 // fields whose value never goes into the log, only the fact that it changed:
@@ -42,12 +43,13 @@ export const AUDITED: { [collection: string]: string } = {
 const SECRET: { [collection: string]: string[] } = {
   smsc_links: ['password', 'tls_ca'],
   settings: ['cnam_provider'],
+  integrations: ['webhook_secret'],
 };
 
 // fields that are not an administrator's decision: bookkeeping, the bridge's
 // live state and the person's own preferences (hidden fields, such as the
 // password hash and the token key, are skipped too)
-const IGNORED = ['id', 'created', 'updated', 'state', 'last_error', 'state_at', 'waiting', 'waiting_since', 'down_since', 'alert_muted'];
+const IGNORED = ['id', 'created', 'updated', 'state', 'last_error', 'state_at', 'waiting', 'waiting_since', 'down_since', 'alert_muted', 'last_used_at', 'last_used_ip'];
 
 // users fields that have an action of their own
 const USER_OWN_ACTIONS = ['role', 'disabled', 'sms_numbers', 'default_number'];
@@ -72,6 +74,7 @@ export function labelOf(record: core.Record): string {
       return label ? `${record.getString('e164')} (${label})` : record.getString('e164');
     }
     case 'smsc_links':
+    case 'integrations':
       return record.getString('name');
     case 'settings':
       return 'Settings';

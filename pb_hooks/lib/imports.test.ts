@@ -38,7 +38,7 @@ describe('pb_hooks/lib imports', () => {
   });
 
   it('keeps the low modules free of feature imports', () => {
-    for (const low of ['http.ts', 'realtime.ts', 'audit.ts']) expect(imports.get(low) ?? []).toEqual([]);
+    for (const low of ['http.ts', 'realtime.ts', 'audit.ts', 'webhooks.ts', 'openapi.ts']) expect(imports.get(low) ?? []).toEqual([]);
     // request-body helpers only
     expect(imports.get('settings.ts')).toEqual(['http.ts']);
     expect(imports.get('threads.ts')).toEqual([]);

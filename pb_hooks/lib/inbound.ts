@@ -11,6 +11,8 @@ import { doAutoReply, doQueueDeliveries, prefixed, type Legs } from './outbound'
 import { findOptOut, findPhones, optOutReason } from './phones';
 import { findNames } from './contacts';
 import { doWantCallerName } from './callernames';
+import { doEnqueueInbound } from './webhooks';
+import { doKeywordReply, findKeywordReply } from './autoreplies';
 import { canReceiveSms, formatPhone, noReplyReason, normaliseAddress } from '../../src/lib/domain/phone';
 import { classifyKeyword } from '../../src/lib/domain/keywords';
 import { MAX_SEGMENTS, checkSegments, planSms } from '../../src/lib/domain/segments';
@@ -134,13 +136,18 @@ function doRouteText(app: CoreApp, number: core.Record, text: InboundText, moved
   doTouchConversation(app, m);
   // the name is looked up later, by the sweep: nothing here waits for it
   doWantCallerName(app, from);
+  // integrations listening on the number hear of it from the bridge's worker, later
+  doEnqueueInbound(app, number, m, from);
   // keywords need a sender that can be answered
   const kw = canReceiveSms(from) ? classifyKeyword(text.body) : null;
   if (kw?.keyword === 'stop') doOptOut(app, number, from, kw.word, conversation);
   else if (kw?.keyword === 'start') doOptIn(app, number, from, conversation);
   else if (kw?.keyword === 'help') doHelpReply(app, number, from, conversation);
-  else doRelay(app, conversation, m, number, from);
-  if (queue) doAfterCustomerText(app, conversation, number, queue, from, routed!.greet && !kw);
+  // the admin's own keywords (lib/autoreplies.ts) are answered, not relayed
+  const auto = kw || !canReceiveSms(from) ? undefined : findKeywordReply(app, number, text.body);
+  if (auto) doKeywordReply(app, number, from, conversation, auto);
+  else if (!kw) doRelay(app, conversation, m, number, from);
+  if (queue) doAfterCustomerText(app, conversation, number, queue, from, routed!.greet && !kw && !auto);
   return conversation;
 }
 

@@ -8,17 +8,21 @@ import { doTouchConversation } from './threads';
 import { checkQueuePost, doPublishQueueChange, doQueuePosted, type QueueChange } from './queues';
 import { checkAttach, doAttach, findPendingUploads, type AttachPlan } from './attachments';
 
-/** findByClientKey returns the caller's message already stored under this client key, if any. */
-export function findByClientKey(app: CoreApp, author: string, clientKey: string): core.Record | undefined {
+/**
+ * findByClientKey returns the message already stored under this client key
+ * by this author (a person) or this integration (author ''), if any.
+ */
+export function findByClientKey(app: CoreApp, author: string, clientKey: string, integration = ''): core.Record | undefined {
   if (!clientKey) return undefined;
-  // the literal `client_key != ''` lets SQLite use the partial unique index
-  // (author, client_key); a filter binds it as a parameter, and every send
-  // scanned the whole table (about 1 s per send at a million messages)
+  // every column of the partial unique index (author, integration, client_key),
+  // and the literal `client_key != ''` that lets SQLite use it; a filter binds
+  // it as a parameter, and every send scanned the whole table (about 1 s per
+  // send at a million messages)
   const rows = arrayOf(new DynamicModel({ id: '' }));
   app
     .db()
-    .newQuery("SELECT id FROM messages WHERE author = {:author} AND client_key = {:key} AND client_key != '' LIMIT 1")
-    .bind({ author, key: clientKey })
+    .newQuery("SELECT id FROM messages WHERE author = {:author} AND integration = {:integration} AND client_key = {:key} AND client_key != '' LIMIT 1")
+    .bind({ author, integration, key: clientKey })
     .all(rows);
   if (!rows.length) return undefined;
   try {

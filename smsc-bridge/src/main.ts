@@ -18,6 +18,7 @@ import { MediaWorker } from './media/worker.js';
 import { PocketBaseStore } from './pipeline/pocketbase-store.js';
 import { backoffDelay } from './session/backoff.js';
 import { probeLink, readProbeTarget } from './session/probe.js';
+import { WebhookWorker } from './webhooks/worker.js';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
@@ -38,6 +39,7 @@ const metrics = new Metrics();
 const journal = Journal.openFile(journalPath);
 metrics.addGauge('smsc_bridge_journal_open', 'deliveries, receipts and text parts the journal holds for PocketBase', () => [{ labels: {}, value: journal.openCount }]);
 let bridge: Bridge | undefined;
+let webhooks: WebhookWorker | undefined;
 let stopping = false;
 let phase = 'connecting to PocketBase';
 
@@ -78,8 +80,7 @@ async function shutdown(signal: string): Promise<void> {
   }, SHUTDOWN_DEADLINE_MS);
   force.unref();
   try {
-    await bridge?.stop();
-    await media.stop();
+    await Promise.all([bridge?.stop(), webhooks?.stop(), media.stop()]);
     await journal.close();
   } catch (err) {
     log.error({ err }, 'error during shutdown');
@@ -115,6 +116,9 @@ for (let attempt = 1; !stopping; attempt++) {
     phase = 'starting';
     bridge = new Bridge({ store, log, metrics }, { journal });
     await bridge.start();
+    // integrations' webhook calls: sent from here, never from a PocketBase hook (docs/integrations.md)
+    webhooks = new WebhookWorker({ pb: store.pb, log });
+    await webhooks.start();
     phase = 'running';
     log.info({ links: bridge.health().links.map((l) => l.name) }, 'smsc-bridge running');
     break;
@@ -124,6 +128,8 @@ for (let attempt = 1; !stopping; attempt++) {
     const failed = bridge;
     bridge = undefined;
     await failed?.stop().catch(() => {});
+    await webhooks?.stop().catch(() => {});
+    webhooks = undefined;
     await new Promise((r) => setTimeout(r, delay));
   }
 }

@@ -32,6 +32,8 @@ export interface Appliance {
   client(): PocketBase;
   /** logs holds what PocketBase printed so far. */
   logs(): string;
+  /** restart stops PocketBase (SIGTERM) and starts it again on the same data dir and port; the superuser client is signed in again. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,28 +60,37 @@ export async function startAppliance(options: { env?: NodeJS.ProcessEnv } = {}):
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc: ChildProcess = spawn(
-    bin,
-    [
-      'serve',
-      '--http',
-      `127.0.0.1:${port}`,
-      ...common,
-      '--hooksDir',
-      join(root, 'build', 'pb_hooks'),
-      '--publicDir',
-      join(root, 'build', 'ui'),
-      '--hooksPool',
-      process.env.HOOKS_POOL ?? String(HOOKS_POOL),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
-  );
   let output = '';
-  proc.stdout!.on('data', (d) => (output += d));
-  proc.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((ok) => proc.once('exit', () => ok()));
-
-  await waitForHealth(url, proc, () => output);
+  const launch = async () => {
+    const proc: ChildProcess = spawn(
+      bin,
+      [
+        'serve',
+        '--http',
+        `127.0.0.1:${port}`,
+        ...common,
+        '--hooksDir',
+        join(root, 'build', 'pb_hooks'),
+        '--publicDir',
+        join(root, 'build', 'ui'),
+        '--hooksPool',
+        process.env.HOOKS_POOL ?? String(HOOKS_POOL),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
+    );
+    proc.stdout!.on('data', (d) => (output += d));
+    proc.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise<void>((ok) => proc.once('exit', () => ok()));
+    await waitForHealth(url, proc, () => output);
+    return { proc, exited };
+  };
+  const halt = async (run: { proc: ChildProcess; exited: Promise<void> }) => {
+    if (run.proc.exitCode === null && run.proc.signalCode === null) {
+      run.proc.kill('SIGTERM');
+      await run.exited;
+    }
+  };
+  let run = await launch();
   const superuser = new PocketBase(url);
   superuser.autoCancellation(false);
   await superuser.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
@@ -87,7 +98,9 @@ export async function startAppliance(options: { env?: NodeJS.ProcessEnv } = {}):
   return {
     url,
     dataDir,
-    pid: proc.pid!,
+    get pid() {
+      return run.proc.pid!;
+    },
     superuser,
     client() {
       const pb = new PocketBase(url);
@@ -95,12 +108,15 @@ export async function startAppliance(options: { env?: NodeJS.ProcessEnv } = {}):
       return pb;
     },
     logs: () => output,
+    async restart() {
+      superuser.realtime.unsubscribe().catch(() => {});
+      await halt(run);
+      run = await launch();
+      await superuser.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
+    },
     async stop() {
       superuser.realtime.unsubscribe().catch(() => {});
-      if (proc.exitCode === null) {
-        proc.kill('SIGTERM');
-        await exited;
-      }
+      await halt(run);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

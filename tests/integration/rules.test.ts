@@ -142,6 +142,28 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [404, 404, 404, 404, 200],
     delete: [403, 403, 403, 403, 403],
   },
+  // the bridge reads webhook secrets to sign calls; the key hash is hidden from everyone
+  integrations: {
+    list: ['hidden', 'hidden', 'hidden', 'sees', 'sees'],
+    view: [404, 404, 404, 200, 200],
+    create: [403, 403, 403, 403, 403],
+    update: [404, 404, 404, 200, 404],
+    delete: [403, 403, 403, 403, 403],
+  },
+  webhook_calls: {
+    list: ['hidden', 'hidden', 'hidden', 'sees', 'sees'],
+    view: [404, 404, 404, 200, 200],
+    create: [403, 403, 403, 403, 403],
+    update: [404, 404, 404, 404, 200],
+    delete: [403, 403, 403, 403, 403],
+  },
+  keyword_replies: {
+    list: ['hidden', 'hidden', 'hidden', 'sees', 'hidden'],
+    view: [404, 404, 404, 200, 404],
+    create: [400, 400, 400, 200, 400],
+    update: [404, 404, 404, 200, 404],
+    delete: [404, 404, 404, 204, 404],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -339,6 +361,30 @@ beforeAll(async () => {
     disposable: async () => (await su.collection('attachments').create(newAttachment())).id,
   };
   publicToken = attachment.public_token;
+  const newIntegration = () => ({ name: `Integration ${++seq}`, numbers: [number.id], scope_send: true, rate_per_minute: 60 });
+  const integration = await su.collection('integrations').create(newIntegration());
+  fixtures.integrations = {
+    target: integration.id,
+    createBody: newIntegration,
+    updateBody: { name: 'Renamed integration' },
+    disposable: async () => (await su.collection('integrations').create(newIntegration())).id,
+  };
+  const newCall = () => ({ integration: integration.id, event: 'sms.inbound', url: 'https://example.com/hook', payload: { n: ++seq }, status: 'pending', attempts: 0 });
+  const call = await su.collection('webhook_calls').create(newCall());
+  fixtures.webhook_calls = {
+    target: call.id,
+    createBody: newCall,
+    updateBody: { status: 'done', attempts: 1, last_status_code: 200 },
+    disposable: async () => (await su.collection('webhook_calls').create(newCall())).id,
+  };
+  const newKeywordReply = () => ({ our_number: number.id, keyword: `KW${++seq}`, reply: 'Open 9 to 5.' });
+  const keywordReply = await su.collection('keyword_replies').create(newKeywordReply());
+  fixtures.keyword_replies = {
+    target: keywordReply.id,
+    createBody: newKeywordReply,
+    updateBody: { reply: 'Open 10 to 4.' },
+    disposable: async () => (await su.collection('keyword_replies').create(newKeywordReply())).id,
+  };
   fixtures.settings = {
     target: settings.id,
     createBody: () => ({ alert_tone: 'ping', default_country: 'GB' }),
@@ -432,6 +478,13 @@ const ROUTES: RouteCase[] = [
   { name: 'GET /f/{token} (no such token)', call: (pb) => pb.send('/f/NoSuchToken00000000000', {}), expected: [404, 404, 404, 404, 404] },
   { name: 'POST /api/sms/queue-places', call: (pb) => pb.send('/api/sms/queue-places', { method: 'POST', body: { deliveries: [fixtures.deliveries.target] } }), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/sms/links/{id}/cancel-waiting (no such link)', call: (pb) => pb.send('/api/sms/links/nosuchlink12345/cancel-waiting', { method: 'POST' }), expected: [401, 403, 403, 404, 403] },
+  // the integration API takes API keys only: every sign-in is refused
+  { name: 'POST /api/v1/sms (sign-ins, no key)', call: (pb) => pb.send('/api/v1/sms', { method: 'POST', body: { to: '+12015550123', text: 'x' } }), expected: [401, 401, 401, 401, 401] },
+  { name: 'GET /api/v1/deliveries/{id} (sign-ins, no key)', call: (pb) => pb.send(`/api/v1/deliveries/${fixtures.deliveries.target}`, {}), expected: [401, 401, 401, 401, 401] },
+  { name: 'GET /api/v1/openapi.json', call: (pb) => pb.send('/api/v1/openapi.json', {}), expected: [200, 200, 200, 200, 200] },
+  { name: 'POST /api/integrations', call: (pb) => pb.send('/api/integrations', { method: 'POST', body: { name: 'Made', scope_status: true } }), expected: [401, 403, 403, 200, 403] },
+  { name: 'POST /api/integrations/{id}/revoke', call: (pb) => pb.send(`/api/integrations/${fixtures.integrations.target}/revoke`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
+  { name: 'POST /api/webhook-calls/{id}/resend', call: (pb) => pb.send(`/api/webhook-calls/${fixtures.webhook_calls.target}/resend`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
 ];
 
 describe('custom routes', () => {

@@ -159,6 +159,10 @@ export interface MessageRecord {
   kind: MessageKind;
   /** the sender's idempotency key; a retry with the same key returns the stored message */
   client_key: string;
+  /** the integration that sent it through the API (author and author_phone are then empty) */
+  integration?: string;
+  /** that integration's name when it sent the text (members cannot read integrations) */
+  integration_name?: string;
   /** 'YYYY-MM-DD HH:MM:SS.sssZ' */
   created: string;
   /** what a system line is about, e.g. {type: 'opted_out', phone, keyword}; null or absent for texts */
@@ -395,4 +399,63 @@ export interface AccountNotice {
   actor_name: string;
   ip: string;
   created: string;
+}
+
+/** IntegrationRecord is an `integrations` record: another system's API key (the key itself is never stored). */
+export interface IntegrationRecord {
+  id: string;
+  name: string;
+  /** the key's first characters, to tell keys apart */
+  key_prefix: string;
+  /** the numbers ids it may text from */
+  numbers: string[];
+  default_number: string;
+  scope_send: boolean;
+  scope_status: boolean;
+  scope_webhooks: boolean;
+  ip_allowlist: string;
+  rate_per_minute: number;
+  webhook_inbound_url: string;
+  webhook_status_url: string;
+  /** signs its webhook calls (admins and the bridge read it) */
+  webhook_secret: string;
+  /** set once revoked; empty while the key works */
+  revoked_at: string;
+  last_used_at: string;
+  last_used_ip: string;
+  created: string;
+  updated: string;
+}
+
+/** IntegrationInput is what the admin sets when making an integration. */
+export type IntegrationInput = Pick<
+  IntegrationRecord,
+  'name' | 'numbers' | 'default_number' | 'scope_send' | 'scope_status' | 'scope_webhooks' | 'ip_allowlist' | 'rate_per_minute' | 'webhook_inbound_url' | 'webhook_status_url'
+>;
+
+/** WebhookCallRecord is a `webhook_calls` record: one call to an integration, with its last outcome. */
+export interface WebhookCallRecord {
+  id: string;
+  integration: string;
+  event: 'sms.inbound' | 'sms.delivery';
+  url: string;
+  status: 'pending' | 'done' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  last_status_code: number;
+  last_error: string;
+  last_attempt_at: string;
+  created: string;
+  updated: string;
+}
+
+/** KeywordReplyRecord is a `keyword_replies` record: an admin's keyword on a business number and its automatic reply. */
+export interface KeywordReplyRecord {
+  id: string;
+  our_number: string;
+  /** in capitals, as matched */
+  keyword: string;
+  reply: string;
+  created: string;
+  updated: string;
 }

@@ -180,7 +180,7 @@ export class ConversationState {
       this.messages,
       {
         me: this.me,
-        authorName: (m) => (m.author ? names(m.author) : m.author_phone ? inbox.phoneName(m.author_phone) : 'Unknown'),
+        authorName: (m) => (m.author ? names(m.author) : m.author_phone ? inbox.phoneName(m.author_phone) : m.integration_name ? `${m.integration_name} (integration)` : 'Unknown'),
         unreadAfter: this.unreadAfter,
         receipts,
         deliveries: this.deliveries,

@@ -1,0 +1,126 @@
+// The OpenAPI 3.1 description of the integration API, served at
+// GET /api/v1/openapi.json. Kept beside the routes it describes
+// (lib/smsapi.ts, lib/integrations.ts); tests/integration/integrations.test.ts
+// checks it lists exactly the API's paths. A leaf module.
+
+const error = { $ref: '#/components/responses/Error' };
+
+/** openApiDocument returns the OpenAPI document, with the appliance's own address as the server. */
+export function openApiDocument(origin: string): object {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Messaging appliance: integration API',
+      version: '1',
+      description:
+        'Send texts from your business numbers and read their delivery status. Authenticate with an API key from Admin → Integrations, in a header only: `Authorization: Bearer smsk_…` or `X-Api-Key: smsk_…`. A key in the URL is refused. Each key has a rate limit per minute (429 with Retry-After). Webhooks (inbound texts, delivery changes) are described in docs/integrations.md.',
+    },
+    servers: [{ url: origin }],
+    security: [{ bearer: [] }, { apiKey: [] }],
+    paths: {
+      '/api/v1/sms': {
+        post: {
+          summary: 'Send a text',
+          description: 'The text appears in the SMS thread of the Messages tab like any other, marked as sent by the integration. Needs the "send" scope.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['to', 'text'],
+                  properties: {
+                    from: { type: 'string', description: "One of the key's business numbers (E.164); the key's default when left out." },
+                    to: { type: 'string', description: 'The phone to text, E.164 or national in the default country.' },
+                    text: { type: 'string', description: 'At most 4,000 characters and 10 SMS parts.' },
+                    client_key: { type: 'string', maxLength: 64, description: 'Idempotency key: a retry with the same key returns the text already stored, and sends nothing.' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '201': { description: 'Stored and queued', content: { 'application/json': { schema: { $ref: '#/components/schemas/Sent' } } } },
+            '200': { description: 'A repeat of a client_key already used: the stored text (duplicate: true)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Sent' } } } },
+            '400': error,
+            '401': error,
+            '403': error,
+            '429': { $ref: '#/components/responses/RateLimited' },
+          },
+        },
+      },
+      '/api/v1/deliveries/{id}': {
+        get: {
+          summary: 'Read the delivery status of a text this key sent',
+          description: 'Needs the "status" scope.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The delivery', content: { 'application/json': { schema: { $ref: '#/components/schemas/Delivery' } } } },
+            '401': error,
+            '403': error,
+            '404': error,
+            '429': { $ref: '#/components/responses/RateLimited' },
+          },
+        },
+      },
+      '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer smsk_…' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+      },
+      schemas: {
+        Sent: {
+          type: 'object',
+          properties: {
+            message: { type: 'string' },
+            conversation: { type: 'string' },
+            delivery: { type: 'string' },
+            from: { type: 'string' },
+            to: { type: 'string' },
+            status: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'failed', 'unknown'] },
+            segments: { type: 'integer' },
+            encoding: { type: 'string', enum: ['GSM-7', 'UCS-2'] },
+            client_key: { type: 'string' },
+            duplicate: { type: 'boolean' },
+          },
+        },
+        Delivery: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            message: { type: 'string' },
+            client_key: { type: 'string' },
+            from: { type: 'string' },
+            to: { type: 'string' },
+            status: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'failed', 'unknown'] },
+            error: { type: 'string', description: 'Why it failed, in words' },
+            segments: { type: 'integer' },
+            attempts: { type: 'integer' },
+            queued_at: { type: 'string' },
+            sent_at: { type: 'string' },
+            done_at: { type: 'string' },
+            updated: { type: 'string' },
+          },
+        },
+        Error: {
+          type: 'object',
+          properties: {
+            status: { type: 'integer' },
+            message: { type: 'string', description: 'What was refused and why, as a sentence' },
+            data: { type: 'object', description: 'The field at fault, when there is one' },
+          },
+        },
+      },
+      responses: {
+        Error: { description: 'Refused, with a sentence saying why', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        RateLimited: {
+          description: "Over the key's requests per minute",
+          headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds until the next minute starts' } },
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
+      },
+    },
+  };
+}

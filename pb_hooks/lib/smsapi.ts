@@ -1,0 +1,187 @@
+// The send API (`POST /api/v1/sms`, `GET /api/v1/deliveries/{id}`): an
+// integration texts a phone from one of its business numbers. The text goes
+// through the same steps as a person's send in an SMS thread: the thread is
+// opened by doFindOrCreateSmsThread, checked by checkBody and checkOutbound
+// (SMS on, opt-outs, segments), stored with doTouchConversation and its
+// deliveries queued by doQueueDeliveries, in one transaction. It has no
+// `author`; `integration` (and `integration_name`) mark who sent it.
+// docs/integrations.md.
+import { badField, bodyString } from './http';
+import { findSettings } from './settings';
+import { doTouchConversation } from './threads';
+import { doFindOrCreateSmsThread, smsKey } from './sms';
+import { checkOutbound, doQueueDeliveries, type Legs } from './outbound';
+import { findByClientKey } from './messages';
+import { checkBody } from '../../src/lib/domain/messages';
+import { checkPhone } from '../../src/lib/domain/phone';
+
+/** SendRequest is a parsed `POST /api/v1/sms` body. */
+export interface SendRequest {
+  from: string;
+  to: string;
+  text: string;
+  clientKey: string;
+}
+
+/** SendAnswer is what the send API answers: the stored message and its delivery. */
+export interface SendAnswer {
+  message: string;
+  conversation: string;
+  delivery: string;
+  from: string;
+  to: string;
+  status: string;
+  segments: number;
+  encoding: string;
+  client_key: string;
+  duplicate: boolean;
+}
+
+/** checkSendRequest reads the body of a send; `send_at` is refused until scheduled sends exist. */
+export function checkSendRequest(body: { [key: string]: any }): SendRequest {
+  if (body.send_at !== undefined && body.send_at !== '' && body.send_at !== null) {
+    badField('send_at', 'Scheduled sends (send_at) are not available yet; send without it, at the time the text should go.');
+  }
+  if (typeof body.text !== 'string') badField('text', 'Text is required: the text to send.');
+  if (body.client_key !== undefined && typeof body.client_key !== 'string') badField('client_key', 'The client_key must be a string.');
+  const clientKey = bodyString(body, 'client_key');
+  if (clientKey.length > 64) badField('client_key', 'The client_key is at most 64 characters.');
+  return { from: bodyString(body, 'from'), to: bodyString(body, 'to'), text: body.text, clientKey };
+}
+
+/** accessFromNumber returns the business number a send goes from: the one named (if the key may use it), else the key's default or only number. */
+function accessFromNumber(app: CoreApp, integration: core.Record, from: string, country: string): core.Record {
+  const ids = integration.getStringSlice('numbers');
+  if (!from) {
+    const id = integration.getString('default_number') || (ids.length === 1 ? ids[0] : '');
+    if (!id) badField('from', 'Say which business number to text from (from): this key may use several and has no default.');
+    return app.findRecordById('numbers', id);
+  }
+  const parsed = checkPhone(from, country);
+  if (!parsed.ok) badField('from', `From: ${parsed.error}`);
+  let number: core.Record | undefined;
+  try {
+    number = app.findFirstRecordByData('numbers', 'e164', parsed.e164);
+  } catch (_) {
+    // refused below, the same way: the caller learns nothing about numbers it may not use
+  }
+  if (!number || !ids.includes(number.id)) {
+    throw new ForbiddenError(`This API key may not text from ${parsed.e164}. An administrator can add the number to the key under Admin → Integrations.`, { from: new ValidationError('not_in_scope', 'Number not in this key\'s scope.') });
+  }
+  return number;
+}
+
+function findSent(app: CoreApp, integration: core.Record, clientKey: string): core.Record | undefined {
+  return findByClientKey(app, '', clientKey, integration.id);
+}
+
+function answerOf(app: CoreApp, message: core.Record, duplicate: boolean): SendAnswer {
+  const d = app.findFirstRecordByFilter('deliveries', 'message = {:m}', { m: message.id });
+  return {
+    message: message.id,
+    conversation: message.getString('conversation'),
+    delivery: d.id,
+    from: d.getString('from'),
+    to: d.getString('to'),
+    status: d.getString('status'),
+    segments: d.getInt('segments'),
+    encoding: d.getString('encoding'),
+    client_key: message.getString('client_key'),
+    duplicate,
+  };
+}
+
+/**
+ * doApiSend stores an integration's text in the SMS thread between the
+ * business number and the phone and queues its delivery. A repeated
+ * client_key answers with the text already stored (duplicate: true),
+ * whatever has changed since.
+ */
+export function doApiSend(app: CoreApp, integration: core.Record, req: SendRequest): SendAnswer {
+  const earlier = findSent(app, integration, req.clientKey);
+  if (earlier) return answerOf(app, earlier, true);
+  const problem = checkBody(req.text);
+  if (problem) badField('text', problem);
+  const country = findSettings(app).getString('default_country');
+  const number = accessFromNumber(app, integration, req.from, country);
+  const to = checkPhone(req.to, country);
+  if (!to.ok) badField('to', `To: ${to.error}`);
+  if (to.e164 === number.getString('e164')) badField('to', 'To is the business number itself.');
+  const newMessage = (thread: core.Record) => {
+    const m = new Record(app.findCollectionByNameOrId('messages'));
+    m.set('conversation', thread.id);
+    m.set('kind', 'text');
+    m.set('body', req.text);
+    m.set('integration', integration.id);
+    m.set('integration_name', integration.getString('name'));
+    m.set('client_key', req.clientKey);
+    return m;
+  };
+  let message: core.Record | undefined;
+  try {
+    // an existing thread is checked before the transaction, as a person's
+    // send is (doPostMessage): the write lock is held for the writes only
+    let thread: core.Record | undefined;
+    try {
+      thread = app.findFirstRecordByData('conversations', 'sms_key', smsKey(number.id, to.e164));
+    } catch (_) {
+      // the first text to this phone from this number: the thread is made below
+    }
+    let checked: { m: core.Record; legs: Legs | null } | null = null;
+    if (thread) {
+      const m = newMessage(thread);
+      checked = { m, legs: checkOutbound(app, m, thread) };
+    }
+    app.runInTransaction((tx) => {
+      let m: core.Record;
+      let legs: Legs | null;
+      if (checked) {
+        m = checked.m;
+        legs = checked.legs;
+      } else {
+        const made = doFindOrCreateSmsThread(tx, number, to.e164);
+        m = newMessage(made);
+        // the checks a person's send passes: SMS on, not opted out, at most MAX_SEGMENTS parts
+        legs = checkOutbound(tx, m, made);
+      }
+      tx.save(m);
+      doTouchConversation(tx, m);
+      if (legs) doQueueDeliveries(tx, m, legs);
+      message = m;
+    });
+  } catch (err) {
+    // a concurrent retry with the same key won the unique index
+    const winner = findSent(app, integration, req.clientKey);
+    if (!winner) throw err;
+    return answerOf(app, winner, true);
+  }
+  return answerOf(app, message!, false);
+}
+
+/** findApiDelivery returns a delivery of a text this integration sent, in the API's shape; 404 for any other. */
+export function findApiDelivery(app: CoreApp, integration: core.Record, id: string): { [key: string]: unknown } {
+  const missing = () => new NotFoundError('No delivery with that id was sent with this API key.', null);
+  let d: core.Record;
+  try {
+    d = app.findRecordById('deliveries', id);
+  } catch (_) {
+    throw missing();
+  }
+  const m = app.findRecordById('messages', d.getString('message'));
+  if (m.getString('integration') !== integration.id) throw missing();
+  return {
+    id: d.id,
+    message: m.id,
+    client_key: m.getString('client_key'),
+    from: d.getString('from'),
+    to: d.getString('to'),
+    status: d.getString('status'),
+    error: d.getString('error'),
+    segments: d.getInt('segments'),
+    attempts: d.getInt('attempts'),
+    queued_at: d.getString('queued_at'),
+    sent_at: d.getString('sent_at'),
+    done_at: d.getString('done_at'),
+    updated: d.getString('updated'),
+  };
+}

@@ -1,0 +1,171 @@
+// The webhook worker: sends the `webhook_calls` rows PocketBase queues (a
+// text arrived on an integration's number, a text it sent changed state),
+// signed, with a timeout, and writes each outcome back; a call that is not
+// answered with 2xx is retried with exponential backoff up to maxAttempts,
+// then marked failed. It runs in the bridge process because Node's HTTP
+// calls do not block anything else, while PocketBase's $http.send would hold
+// one of its hook VMs for the whole call (docs/integrations.md, "Where the
+// worker runs"). Rows stay in PocketBase, so nothing is lost when either
+// process restarts: a call in flight at a crash is sent again (at least once;
+// receivers dedupe by X-Webhook-Id).
+
+import type PocketBase from 'pocketbase';
+import type { RecordModel } from 'pocketbase';
+import type { Logger } from '../log.js';
+import { backoffDelay, type BackoffPolicy } from '../session/backoff.js';
+import { SIGNATURE_HEADER, signWebhook } from './signature.js';
+
+/** WebhookWorkerOptions tune the worker; tests shorten the times. */
+export interface WebhookWorkerOptions {
+  /** pb is signed in as a services account (it reads integrations' secrets and writes call outcomes). */
+  pb: PocketBase;
+  log: Logger;
+  /** how often due retries are looked for (new calls come by realtime at once); default 5 s */
+  sweepMs?: number;
+  /** how long a receiver has to answer; default 10 s */
+  timeoutMs?: number;
+  /** attempts before a call is marked failed; default 10 (about 8.5 hours with the default backoff) */
+  maxAttempts?: number;
+  /** wait after the n-th failed attempt; default 30 s doubling, at most 1 h */
+  backoff?: BackoffPolicy;
+  /** calls in flight at once; default 4 */
+  concurrency?: number;
+}
+
+const SECRET_TTL_MS = 30_000;
+
+/** pbDate writes a time the way PocketBase stores dates. */
+function pbDate(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ');
+}
+
+/** WebhookWorker sends queued webhook calls until stopped. */
+export class WebhookWorker {
+  private readonly pb: PocketBase;
+  private readonly log: Logger;
+  private readonly sweepMs: number;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly concurrency: number;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly secrets = new Map<string, { secret: string; at: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(opts: WebhookWorkerOptions) {
+    this.pb = opts.pb;
+    this.log = opts.log.child({ component: 'webhooks' });
+    this.sweepMs = opts.sweepMs ?? 5000;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.maxAttempts = opts.maxAttempts ?? 10;
+    this.backoff = opts.backoff ?? { baseMs: 30_000, maxMs: 3_600_000, jitter: 0.2 };
+    this.concurrency = opts.concurrency ?? 4;
+  }
+
+  /** start subscribes to new calls and begins the sweeps (the first at once: calls queued while nobody sent them). */
+  async start(): Promise<void> {
+    this.unsubscribe = await this.pb.collection('webhook_calls').subscribe('*', (e) => {
+      if (e.record.status === 'pending') this.kick();
+    });
+    this.timer = setInterval(() => this.kick(), this.sweepMs);
+    this.kick();
+  }
+
+  /** stop ends the sweeps and waits for the calls in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.unsubscribe?.().catch(() => {});
+    await this.sweeping;
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** kick runs a sweep now, or once more after the one running. */
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.sweeping) {
+      this.again = true;
+      return;
+    }
+    this.sweeping = this.sweep()
+      .catch((err) => this.log.warn({ err: (err as Error).message }, 'webhook sweep failed'))
+      .finally(() => {
+        this.sweeping = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async sweep(): Promise<void> {
+    const free = this.concurrency - this.inFlight.size;
+    if (free <= 0) return;
+    const due = await this.pb.collection('webhook_calls').getList(1, free + this.inFlight.size, {
+      filter: this.pb.filter('status = "pending" && next_attempt_at <= {:now}', { now: pbDate(Date.now()) }),
+      sort: 'next_attempt_at',
+      skipTotal: true,
+    });
+    for (const row of due.items) {
+      if (this.inFlight.has(row.id) || this.inFlight.size >= this.concurrency || this.stopped) continue;
+      const call = this.attempt(row).finally(() => {
+        this.inFlight.delete(row.id);
+        this.kick();
+      });
+      this.inFlight.set(row.id, call);
+    }
+  }
+
+  private async secretOf(integrationId: string): Promise<string> {
+    const cached = this.secrets.get(integrationId);
+    if (cached && Date.now() - cached.at < SECRET_TTL_MS) return cached.secret;
+    const r = await this.pb.collection('integrations').getOne(integrationId, { fields: 'webhook_secret' });
+    const secret = String(r.webhook_secret ?? '');
+    this.secrets.set(integrationId, { secret, at: Date.now() });
+    return secret;
+  }
+
+  /** attempt makes one call and writes its outcome: done on 2xx, else a retry later or failed. */
+  private async attempt(row: RecordModel): Promise<void> {
+    const body = JSON.stringify(row.payload ?? {});
+    const attempts = Number(row.attempts ?? 0) + 1;
+    let code = 0;
+    let error = '';
+    try {
+      const secret = await this.secretOf(row.integration);
+      const res = await fetch(row.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'messaging-appliance-webhooks/1',
+          'X-Webhook-Id': row.id,
+          'X-Webhook-Event': row.event,
+          [SIGNATURE_HEADER]: signWebhook(secret, Math.floor(Date.now() / 1000), body),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      code = res.status;
+      // read (and drop) the answer so the connection is reused; keep a little for the log
+      const text = await res.text().catch(() => '');
+      if (code < 200 || code > 299) error = `HTTP ${code}${text ? `: ${text.slice(0, 200)}` : ''}`;
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      error = e.name === 'TimeoutError' ? `No answer within ${this.timeoutMs / 1000} s.` : `${e.cause?.code ?? e.name}: ${e.message}`.slice(0, 400);
+    }
+    const now = Date.now();
+    const patch: Record<string, unknown> = { attempts, last_status_code: code, last_error: error, last_attempt_at: pbDate(now) };
+    if (!error) Object.assign(patch, { status: 'done', done_at: pbDate(now) });
+    else if (attempts >= this.maxAttempts) Object.assign(patch, { status: 'failed', done_at: pbDate(now) });
+    else patch.next_attempt_at = pbDate(now + backoffDelay(attempts, this.backoff));
+    this.log[error ? 'warn' : 'debug']({ call: row.id, event: row.event, attempts, code, error }, error ? 'webhook call failed' : 'webhook call made');
+    await this.pb.collection('webhook_calls').update(row.id, patch).catch((err) => {
+      this.log.error({ call: row.id, err: (err as Error).message }, 'cannot store the outcome of a webhook call; it will be made again');
+    });
+  }
+}

@@ -1,0 +1,160 @@
+// Integrations end to end, in Chromium against the real appliance: an admin
+// makes an integration, copies its key with the Copy button, the README's
+// curl sends a text with it, and a colleague sees the text in the SMS thread
+// marked as the integration's; the page shows the key's last use, and the
+// admin revokes it.
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { readmeCurl } from '../helpers/readme';
+
+describe('admin: integrations', () => {
+  let app: Appliance;
+  let browser: Browser;
+  let admin: SignedIn, bob: SignedIn;
+  const contexts: BrowserContext[] = [];
+  let key = '';
+
+  async function signIn(account: SignedIn): Promise<Page> {
+    const context = await browser.newContext({ baseURL: app.url });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByLabel('Email or extension').fill(String(account.record.extension));
+    await page.getByLabel('Password').fill(account.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL('**/messages');
+    return page;
+  }
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startAppliance(), launchBrowser()]);
+    const main = await app.superuser.collection('numbers').create({ e164: '+12015550100', label: 'Main', sms_enabled: true, mode: 'direct' });
+    admin = await createUser(app, { name: 'Ada Admin', extension: '100', role: 'admin' });
+    bob = await createUser(app, { name: 'Bob', extension: '201' });
+    await app.superuser.collection('users').update(bob.record.id, { sms_numbers: [main.id], default_number: main.id });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await app?.stop();
+  });
+
+  let adminPage: Page;
+
+  it('an admin makes an integration and copies its key, shown once', async () => {
+    adminPage = await signIn(admin);
+    const page = adminPage;
+    await page.goto('/admin/integrations');
+    await page.getByText('No integrations yet.').waitFor();
+    await page.getByRole('button', { name: 'Make integration' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Make integration' });
+    // the server's sentence for a key that may send from no number
+    await dialog.getByLabel('Name').fill('Shop');
+    await dialog.getByRole('button', { name: 'Make integration' }).click();
+    await dialog.getByText('Choose at least one business number this key may text from.').waitFor();
+    await dialog.getByLabel('(201) 555-0100 (Main)').check();
+    await dialog.getByRole('button', { name: 'Make integration' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    const made = page.getByRole('region', { name: 'Key for Shop' });
+    await made.getByText('Copy the key now: it is not shown again.').waitFor();
+    await made.getByRole('button', { name: 'Copy key' }).click();
+    await made.getByText('Key copied.').waitFor();
+    key = await page.evaluate(() => navigator.clipboard.readText());
+    expect(key).toMatch(/^smsk_[A-Za-z0-9]{43}$/);
+    expect(await made.getByLabel('API key').inputValue()).toBe(key);
+    await page.screenshot({ path: '/tmp/integrations-made.png', fullPage: true });
+    await made.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByRole('row', { name: /^Shop/ });
+    await row.getByText('Never').waitFor();
+    await row.getByText(key.slice(0, 11) + '…').waitFor();
+    // gone for good: the page has no way to show it again
+    await page.reload();
+    await page.getByRole('row', { name: /^Shop/ }).waitFor();
+    expect(await page.content()).not.toContain(key);
+  });
+
+  it("the README's curl sends with the copied key, and a colleague sees the text in the thread as the integration's", async () => {
+    const r = spawnSync('sh', ['-c', readmeCurl()], { encoding: 'utf8', env: { ...process.env, APPLIANCE: app.url, API_KEY: key } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ to: '+12015550123', status: 'queued' });
+
+    const page = await signIn(bob);
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: /^SMS \(201\) 555-0123/ }).click();
+    const messages = page.getByRole('list', { name: /^Messages with / });
+    const bubble = messages.getByRole('listitem').filter({ hasText: 'Your order 1042 is ready to collect.' }).first();
+    await bubble.waitFor();
+    expect(await bubble.locator('.author').textContent()).toBe('Shop (integration)');
+    await page.screenshot({ path: '/tmp/integrations-thread.png', fullPage: true });
+  });
+
+  it('the admin edits the IP allowlist; the server says what it cannot read', async () => {
+    const page = adminPage;
+    const row = page.getByRole('row', { name: /^Shop/ });
+    await row.getByRole('button', { name: 'Edit Shop' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Shop' });
+    await dialog.getByLabel('Allowed addresses (optional)').fill('office');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('"office" is not an IP address or a CIDR range (such as 203.0.113.0/24).').waitFor();
+    await dialog.getByLabel('Allowed addresses (optional)').fill('127.0.0.0/8');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await row.getByText('from 127.0.0.0/8').waitFor();
+    expect((await app.superuser.collection('integrations').getFirstListItem('name = "Shop"')).ip_allowlist).toBe('127.0.0.0/8');
+  });
+
+  it('the webhook log shows a failed call with its answer, and Resend queues it again', async () => {
+    const [shop] = await app.superuser.collection('integrations').getFullList({ filter: 'name = "Shop"' });
+    // the bridge's worker is played by the superuser writing the outcome
+    await app.superuser.collection('webhook_calls').create({
+      integration: shop.id, event: 'sms.inbound', url: 'https://shop.example/hooks/in', payload: { text: 'hi' },
+      status: 'failed', attempts: 10, last_status_code: 503, last_error: 'HTTP 503: maintenance',
+    });
+    const page = adminPage;
+    const row = page.getByRole('row', { name: /sms\.inbound/ });
+    await row.getByText('503 HTTP 503: maintenance').waitFor();
+    await row.getByText('failed', { exact: true }).waitFor();
+    await row.getByRole('button', { name: 'Resend' }).click();
+    await page.getByText('The sms.inbound call to Shop is queued again.').waitFor();
+    await row.getByText('pending', { exact: true }).waitFor();
+    expect(await row.getByRole('button', { name: 'Resend' }).count()).toBe(0);
+  });
+
+  it('an admin sets a keyword reply, and a customer texting the word gets it', async () => {
+    const page = adminPage;
+    await page.goto('/admin/keywords');
+    await page.getByText('No keyword replies yet.').waitFor();
+    await page.getByLabel('Keyword').fill('stop');
+    await page.getByLabel('Reply').fill('Bye');
+    await page.getByRole('button', { name: 'Add keyword' }).click();
+    await page.getByText(/^STOP is kept for opt-outs and help/).waitFor();
+    await page.getByLabel('Keyword').fill('hours');
+    await page.getByLabel('Reply').fill('Open 9-5, Monday to Saturday.');
+    await page.getByRole('button', { name: 'Add keyword' }).click();
+    await page.getByRole('row', { name: /HOURS/ }).getByText('Open 9-5, Monday to Saturday.').waitFor();
+    await page.screenshot({ path: '/tmp/keywords.png', fullPage: true });
+    const bridge = await createService(app, 'bridge');
+    const { conversation } = await bridge.pb.send('/api/sms/inbound', { method: 'POST', body: { dedupe_key: 'e2e-hours', from: '+12015550123', to: '+12015550100', body: 'Hours!' } });
+    const lines = await app.superuser.collection('messages').getFullList({ filter: `conversation = "${conversation}"`, sort: 'created' });
+    expect(lines.map((m) => m.body).slice(-2)).toEqual(['Hours!', 'Sent the automatic reply to HOURS']);
+  });
+
+  it('the admin sees the last use and revokes the key', async () => {
+    await adminPage.goto('/admin/integrations');
+    const page = adminPage;
+    await page.reload();
+    const row = page.getByRole('row', { name: /^Shop/ });
+    await row.getByText(/from 127\.0\.0\.1/).waitFor();
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Revoke Shop' }).click();
+    await page.getByText("Shop's key is revoked.").waitFor();
+    await row.getByText(/^Revoked /).waitFor();
+    const r = spawnSync('sh', ['-c', readmeCurl()], { encoding: 'utf8', env: { ...process.env, APPLIANCE: app.url, API_KEY: key } });
+    expect(JSON.parse(r.stdout).message).toMatch(/^This API key \(Shop\) was revoked on /);
+    await page.screenshot({ path: '/tmp/integrations-revoked.png', fullPage: true });
+  });
+});
