@@ -17,7 +17,7 @@
 //     (`migrate down`, then `migrate up`).
 // Client and PocketBase share the 2 cores: times include the client's own work.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -277,8 +277,10 @@ try {
   };
   console.log(`message INSERT in SQL: ${insertCost.with_triggers_us} µs with the index triggers, ${insertCost.without_triggers_us} µs without (+${insertCost.overhead_percent} %)`);
 
-  // the migration's rebuild from what is stored: down (the seed's down is empty, then the index goes) and up again
-  await migrate(app.dataDir, seedDir, 'down', '2');
+  // the migration's rebuild from what is stored: down (the seed's down is empty, then every migration
+  // from the index's on, so the index goes) and up again
+  const fromIndex = readdirSync(join(root, 'pb_migrations')).filter((f) => /^\d+_.*\.js$/.test(f) && Number(f.split('_')[0]) >= 1795660000);
+  await migrate(app.dataDir, seedDir, 'down', String(1 + fromIndex.length));
   const rebuildMs = await migrate(app.dataDir, join(root, 'pb_migrations'), 'up');
   console.log(`the migration rebuilt the index from ${N + off.length + on.length} messages in ${(rebuildMs / 1000).toFixed(1)} s`);
   await sendTimes('rebuilt', 20);
