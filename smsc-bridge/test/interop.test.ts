@@ -12,7 +12,7 @@ import { Bridge } from '../src/pipeline/bridge.js';
 import { MemoryStore } from '../src/pipeline/memory-store.js';
 import { concatRef } from '../src/pipeline/outbound.js';
 import { CUSTOMER, OUR_NUMBER, TEST_BRIDGE } from './bridge-harness.js';
-import { log } from './helpers.js';
+import { log, until } from './helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('./peers/netsmpp-smsc.pl', import.meta.url));
 
@@ -108,7 +108,10 @@ describe('interop with Net::SMPP', () => {
     const body = 'Long message across parts. '.repeat(8);
     const d = store.queue({ to: CUSTOMER, from: OUR_NUMBER, body });
     const final = await store.waitForDelivery(d.id, (x) => x.status === 'delivered');
-    const submits = peer.lines.slice(from).filter((l) => l.startsWith('SUBMIT '));
+    // the receipts can overtake the peer's log lines on its stdout: wait for both parts' lines
+    const logged = () => peer.lines.slice(from).filter((l) => l.startsWith('SUBMIT '));
+    await until(() => logged().length >= 2, 3000, 'both parts in the peer log');
+    const submits = logged();
     expect(submits).toHaveLength(2);
     const ref = concatRef(d.id, false);
     const parts = submits.map((l) => Buffer.from(l.split(' ').pop()!, 'hex'));
