@@ -33,6 +33,8 @@ export interface WebhookWorkerOptions {
 }
 
 const SECRET_TTL_MS = 30_000;
+/** FINISHED_MEMO_MS: how long a finished call is remembered against stale sweep reads (far longer than a read). */
+const FINISHED_MEMO_MS = 60_000;
 
 /** pbDate writes a time the way PocketBase stores dates. */
 function pbDate(ms: number): string {
@@ -49,6 +51,8 @@ export class WebhookWorker {
   private readonly backoff: BackoffPolicy;
   private readonly concurrency: number;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** when each recent call finished: a sweep whose read began before that saw it still pending */
+  private readonly finishedAt = new Map<string, number>();
   private readonly secrets = new Map<string, { secret: string; at: number }>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
@@ -105,6 +109,8 @@ export class WebhookWorker {
   private async sweep(): Promise<void> {
     const free = this.concurrency - this.inFlight.size;
     if (free <= 0) return;
+    const asked = Date.now();
+    for (const [id, at] of this.finishedAt) if (asked - at > FINISHED_MEMO_MS) this.finishedAt.delete(id);
     const due = await this.pb.collection('webhook_calls').getList(1, free + this.inFlight.size, {
       filter: this.pb.filter('status = "pending" && next_attempt_at <= {:now}', { now: pbDate(Date.now()) }),
       sort: 'next_attempt_at',
@@ -112,7 +118,10 @@ export class WebhookWorker {
     });
     for (const row of due.items) {
       if (this.inFlight.has(row.id) || this.inFlight.size >= this.concurrency || this.stopped) continue;
+      // finished (and its outcome written) while this read was on its way: the row is stale, not due
+      if ((this.finishedAt.get(row.id) ?? 0) >= asked) continue;
       const call = this.attempt(row).finally(() => {
+        this.finishedAt.set(row.id, Date.now());
         this.inFlight.delete(row.id);
         this.kick();
       });
