@@ -3,12 +3,16 @@
 // curl sends a text with it, and a colleague sees the text in the SMS thread
 // marked as the integration's; the page shows the key's last use, and the
 // admin revokes it.
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { readmeCurl } from '../helpers/readme';
 import { axeViolations } from '../helpers/axe';
+
+// with SCREENSHOTS=<dir>, the screens are written there (as in the other e2e tests)
+const SHOTS = process.env.SCREENSHOTS ?? '';
 
 describe('admin: integrations', () => {
   let app: Appliance;
@@ -68,7 +72,7 @@ describe('admin: integrations', () => {
     key = await page.evaluate(() => navigator.clipboard.readText());
     expect(key).toMatch(/^smsk_[A-Za-z0-9]{43}$/);
     expect(await made.getByLabel('API key').inputValue()).toBe(key);
-    await page.screenshot({ path: '/tmp/integrations-made.png', fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'integrations-made.png'), fullPage: true });
     await made.getByRole('button', { name: 'Done' }).click();
     const row = page.getByRole('row', { name: /^Shop/ });
     await row.getByText('Never').waitFor();
@@ -90,7 +94,7 @@ describe('admin: integrations', () => {
     const bubble = messages.getByRole('listitem').filter({ hasText: 'Your order 1042 is ready to collect.' }).first();
     await bubble.waitFor();
     expect(await bubble.locator('.author').textContent()).toBe('Shop (integration)');
-    await page.screenshot({ path: '/tmp/integrations-thread.png', fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'integrations-thread.png'), fullPage: true });
   });
 
   it('the admin edits the IP allowlist; the server says what it cannot read', async () => {
@@ -169,7 +173,7 @@ describe('admin: integrations', () => {
     await page.getByRole('button', { name: 'Save ORDER' }).click();
     await row.getByText('Text your order number and we will look it up.').waitFor();
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: '/tmp/keywords.png', fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'keywords.png'), fullPage: true });
     const [saved] = await app.superuser.collection('keyword_replies').getFullList({ filter: 'keyword = "ORDER"' });
     expect(saved).toMatchObject({ webhook_url: 'https://booking.example/hooks/order', reply: 'Text your order number and we will look it up.' });
 
@@ -188,7 +192,7 @@ describe('admin: integrations', () => {
     await page.goto('/admin/integrations');
     const logged = page.getByRole('row', { name: /sms\.keyword/ });
     await logged.getByText('Texted the fixed reply back. The call failed: HTTP 503: down Sent the fixed reply instead.').waitFor();
-    await page.screenshot({ path: '/tmp/integrations-keyword-call.png', fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'integrations-keyword-call.png'), fullPage: true });
   });
 
   it('the admin sees the last use and revokes the key', async () => {
@@ -203,6 +207,6 @@ describe('admin: integrations', () => {
     await row.getByText(/^Revoked /).waitFor();
     const r = spawnSync('sh', ['-c', readmeCurl()], { encoding: 'utf8', env: { ...process.env, APPLIANCE: app.url, API_KEY: key } });
     expect(JSON.parse(r.stdout).message).toMatch(/^This API key \(Shop\) was revoked on /);
-    await page.screenshot({ path: '/tmp/integrations-revoked.png', fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'integrations-revoked.png'), fullPage: true });
   });
 });
