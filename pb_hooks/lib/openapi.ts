@@ -13,7 +13,7 @@ export function openApiDocument(origin: string): object {
       title: 'Messaging appliance: integration API',
       version: '1',
       description:
-        'Send texts from your business numbers and read their delivery status. Authenticate with an API key from Admin → Integrations, in a header only: `Authorization: Bearer smsk_…` or `X-Api-Key: smsk_…`. A key in the URL is refused. Each key has a rate limit per minute (429 with Retry-After). Webhooks (inbound texts, delivery changes) are described in docs/integrations.md.',
+        'Send texts from your business numbers and read their delivery status. Authenticate with an API key from Admin → Integrations, in a header only: `Authorization: Bearer smsk_…` or `X-Api-Key: smsk_…`. A key in the URL is refused. Each key has a rate limit per minute (429 with Retry-After). Webhooks (inbound texts, delivery changes, keywords answered by your system) are described in docs/integrations.md.',
     },
     servers: [{ url: origin }],
     security: [{ bearer: [] }, { apiKey: [] }],

@@ -485,6 +485,8 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/integrations', call: (pb) => pb.send('/api/integrations', { method: 'POST', body: { name: 'Made', scope_status: true } }), expected: [401, 403, 403, 200, 403] },
   { name: 'POST /api/integrations/{id}/revoke', call: (pb) => pb.send(`/api/integrations/${fixtures.integrations.target}/revoke`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
   { name: 'POST /api/webhook-calls/{id}/resend', call: (pb) => pb.send(`/api/webhook-calls/${fixtures.webhook_calls.target}/resend`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
+  // the bridge's worker hands over a keyword call's answer (an empty body is refused with a sentence)
+  { name: 'POST /api/webhook-calls/{id}/keyword-reply', call: (pb) => pb.send(`/api/webhook-calls/${fixtures.webhook_calls.target}/keyword-reply`, { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
 ];
 
 describe('custom routes', () => {

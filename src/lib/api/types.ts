@@ -437,7 +437,7 @@ export type IntegrationInput = Pick<
 export interface WebhookCallRecord {
   id: string;
   integration: string;
-  event: 'sms.inbound' | 'sms.delivery';
+  event: 'sms.inbound' | 'sms.delivery' | 'sms.keyword';
   url: string;
   status: 'pending' | 'done' | 'failed';
   attempts: number;
@@ -445,6 +445,12 @@ export interface WebhookCallRecord {
   last_status_code: number;
   last_error: string;
   last_attempt_at: string;
+  /** an `sms.keyword` call's keyword reply */
+  keyword_reply?: string;
+  /** what an `sms.keyword` call texted back ('' until decided) */
+  reply_outcome?: '' | 'sent' | 'fallback' | 'empty' | 'refused' | 'none';
+  /** why, when it was not the webhook's answer */
+  reply_note?: string;
   created: string;
   updated: string;
 }
@@ -455,7 +461,12 @@ export interface KeywordReplyRecord {
   our_number: string;
   /** in capitals, as matched */
   keyword: string;
+  /** the fixed reply; with a webhook, the fallback ('' for none) */
   reply: string;
+  /** called when the keyword is texted; its answer is the reply ('' for none) */
+  webhook_url: string;
+  /** the integration whose secret signs the webhook calls */
+  integration: string;
   created: string;
   updated: string;
 }
