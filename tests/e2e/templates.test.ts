@@ -95,7 +95,10 @@ describe('templates', () => {
     await preview.getByText('1 SMS · GSM-7 ·', { exact: false }).waitFor();
     await shot(page, 'preview');
     expect(await axeViolations(page)).toEqual([]);
-    await preview.getByRole('button', { name: 'Insert' }).click();
+    // still by keyboard: the focus is on Insert
+    const insert = preview.getByRole('button', { name: 'Insert' });
+    await expect.poll(() => insert.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
     await preview.waitFor({ state: 'hidden' });
     await expect.poll(() => composer.inputValue()).toBe(rendered);
     await expect.poll(() => composer.evaluate((el) => el === document.activeElement)).toBe(true);
