@@ -164,6 +164,15 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [404, 404, 404, 200, 404],
     delete: [404, 404, 404, 204, 404],
   },
+  // the member's personal template: nobody else, admins included, sees it
+  // (shared templates: tests/integration/templates.test.ts, "shared templates by role")
+  templates: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [400, 200, 400, 400, 400],
+    update: [404, 200, 404, 404, 404],
+    delete: [404, 204, 404, 404, 404],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -385,6 +394,14 @@ beforeAll(async () => {
     updateBody: { reply: 'Open 10 to 4.' },
     disposable: async () => (await su.collection('keyword_replies').create(newKeywordReply())).id,
   };
+  const newTemplate = () => ({ name: `Template ${++seq}`, body: 'Hi {first_name|there}', owner: bob.record.id });
+  const template = await su.collection('templates').create(newTemplate());
+  fixtures.templates = {
+    target: template.id,
+    createBody: newTemplate,
+    updateBody: { body: 'Hello {first_name|there}' },
+    disposable: async () => (await su.collection('templates').create(newTemplate())).id,
+  };
   fixtures.settings = {
     target: settings.id,
     createBody: () => ({ alert_tone: 'ping', default_country: 'GB' }),
@@ -484,6 +501,7 @@ const ROUTES: RouteCase[] = [
   { name: 'GET /api/v1/openapi.json', call: (pb) => pb.send('/api/v1/openapi.json', {}), expected: [200, 200, 200, 200, 200] },
   { name: 'POST /api/integrations', call: (pb) => pb.send('/api/integrations', { method: 'POST', body: { name: 'Made', scope_status: true } }), expected: [401, 403, 403, 200, 403] },
   { name: 'POST /api/integrations/{id}/revoke', call: (pb) => pb.send(`/api/integrations/${fixtures.integrations.target}/revoke`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
+  { name: 'GET /api/templates/fields', call: (pb) => pb.send('/api/templates/fields?phone=%2B12015550123', {}), expected: [401, 200, 200, 200, 403] },
   { name: 'POST /api/webhook-calls/{id}/resend', call: (pb) => pb.send(`/api/webhook-calls/${fixtures.webhook_calls.target}/resend`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
   // the bridge's worker hands over a keyword call's answer (an empty body is refused with a sentence)
   { name: 'POST /api/webhook-calls/{id}/keyword-reply', call: (pb) => pb.send(`/api/webhook-calls/${fixtures.webhook_calls.target}/keyword-reply`, { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
