@@ -213,6 +213,13 @@ describe('the send API with send_at', () => {
     expect(await deliveriesOf(r.json.message)).toHaveLength(1);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await api('/api/v1/openapi.json')).json;
+    const props = doc.paths['/api/v1/sms'].post.requestBody.content['application/json'].schema.properties;
+    expect(props.send_at).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(doc.components.schemas.Delivery.properties.status.enum).toContain('scheduled');
+  });
+
   it('refuses send_at with a sentence: unparseable, no zone, past, over a year', async () => {
     const cases: [unknown, RegExp][] = [
       ['soon', /^The send time \(send_at\) is not an ISO 8601 date and time/],
