@@ -23,13 +23,11 @@ export class ScheduledState {
 
   constructor(readonly conversation: string) {}
 
-  /** start loads the list and follows the inbox; returns the stop function. */
+  /** start follows the inbox; returns the stop function. The pane calls load while the inbox is connected (at once, and after a drop). */
   start(): () => void {
-    const off = inbox.listen((e) => {
+    return inbox.listen((e) => {
       if (e.type === 'scheduled' && e.scheduled.conversation === this.conversation) this.#apply(e.scheduled);
     });
-    void this.load();
-    return off;
   }
 
   /** load reads the waiting texts again (on opening, and after the stream was down). */
