@@ -64,7 +64,7 @@ describe('scheduled sends', () => {
     await Promise.all([bobPage.goto(`/messages/${thread.id}`), carolPage.goto(`/messages/${thread.id}`)]);
     const composer = bobPage.getByRole('textbox', { name: /^Message / });
     await composer.fill('Your table for 4 is ready at 7 pm');
-    await bobPage.getByRole('button', { name: 'Send later' }).click();
+    await bobPage.getByRole('button', { name: 'Schedule for later' }).click();
     const panel = bobPage.getByRole('group', { name: 'Send later' });
     await panel.getByText('Times are in Europe/Berlin').waitFor();
     // tomorrow at 09:30, Berlin time
@@ -88,6 +88,9 @@ describe('scheduled sends', () => {
     await theirs.getByText('Bob or an administrator can cancel it.').waitFor();
     expect(await theirs.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
     await bobPage.screenshot({ path: '/tmp/scheduled-bob.png' });
+    await bobPage.setViewportSize({ width: 390, height: 760 });
+    await bobPage.screenshot({ path: '/tmp/scheduled-bob-phone.png' });
+    await bobPage.setViewportSize({ width: 1280, height: 720 });
     await carolPage.screenshot({ path: '/tmp/scheduled-carol.png' });
     expect(await axeViolations(carolPage)).toEqual([]);
 
