@@ -172,6 +172,13 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     create: [400, 200, 400, 400, 400],
     update: [404, 200, 404, 404, 404],
     delete: [404, 204, 404, 404, 404],
+  // like messages: the conversation's members read them and schedule; cancelling is a route
+  scheduled_messages: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [400, 200, 400, 400, 400],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
   },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
@@ -196,6 +203,7 @@ const clients = {} as Record<Role, PocketBase>;
 const fixtures = {} as Record<string, Fixture>;
 let seq = 0;
 let publicToken = '';
+let bobsScheduled = '';
 
 beforeAll(async () => {
   app = await startAppliance();
@@ -402,6 +410,17 @@ beforeAll(async () => {
     updateBody: { body: 'Hello {first_name|there}' },
     disposable: async () => (await su.collection('templates').create(newTemplate())).id,
   };
+  // Dave's scheduled text in the chat with Bob, and one of Bob's own
+  const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
+  const newScheduled = (author: string) => ({ conversation: c.id, author, body: `later ${++seq}`, send_at: inAnHour(), state: 'scheduled', message: `msg${String(++seq).padStart(12, '0')}` });
+  const scheduled = await su.collection('scheduled_messages').create(newScheduled(dave.record.id));
+  fixtures.scheduled_messages = {
+    target: scheduled.id,
+    createBody: () => ({ conversation: c.id, body: `later ${++seq}`, send_at: inAnHour() }),
+    updateBody: { state: 'cancelled' },
+    disposable: async () => (await su.collection('scheduled_messages').create(newScheduled(dave.record.id))).id,
+  };
+  bobsScheduled = (await su.collection('scheduled_messages').create(newScheduled(bob.record.id))).id;
   fixtures.settings = {
     target: settings.id,
     createBody: () => ({ alert_tone: 'ping', default_country: 'GB' }),
@@ -502,6 +521,10 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/integrations', call: (pb) => pb.send('/api/integrations', { method: 'POST', body: { name: 'Made', scope_status: true } }), expected: [401, 403, 403, 200, 403] },
   { name: 'POST /api/integrations/{id}/revoke', call: (pb) => pb.send(`/api/integrations/${fixtures.integrations.target}/revoke`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
   { name: 'GET /api/templates/fields', call: (pb) => pb.send('/api/templates/fields?phone=%2B12015550123', {}), expected: [401, 200, 200, 200, 403] },
+  // Bob is in the chat but did not schedule Dave's text; the others are not in it
+  { name: "POST /api/scheduled/{id}/cancel (Dave's)", call: (pb) => pb.send(`/api/scheduled/${fixtures.scheduled_messages.target}/cancel`, { method: 'POST' }), expected: [401, 403, 404, 404, 403] },
+  { name: "POST /api/scheduled/{id}/cancel (Bob's own)", call: (pb) => pb.send(`/api/scheduled/${bobsScheduled}/cancel`, { method: 'POST' }), expected: [401, 200, 404, 404, 403] },
+  { name: 'POST /api/scheduled/sweep', call: (pb) => pb.send('/api/scheduled/sweep', { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
   { name: 'POST /api/webhook-calls/{id}/resend', call: (pb) => pb.send(`/api/webhook-calls/${fixtures.webhook_calls.target}/resend`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
   // the bridge's worker hands over a keyword call's answer (an empty body is refused with a sentence)
   { name: 'POST /api/webhook-calls/{id}/keyword-reply', call: (pb) => pb.send(`/api/webhook-calls/${fixtures.webhook_calls.target}/keyword-reply`, { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
