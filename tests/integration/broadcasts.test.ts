@@ -2,7 +2,7 @@
 // 19 opted out before and one (by texting STOP) while the broadcast is
 // paused → exactly 480 submit_sm carrying the text, one per number, and 20
 // recipients skipped. The broadcast is paused (no submit and no release while
-// paused) and resumed, PocketBase is restarted in the middle, and every
+// paused) and resumed, PocketBase and the worker are restarted in the middle, and every
 // recipient ends accounted for. The bridge and the broadcast worker run as
 // in production, on one services account.
 import type { RecordModel } from 'pocketbase';
@@ -94,9 +94,15 @@ describe('broadcasts through the bridge', () => {
     expect(ours().length).toBe(paused.sent);
 
     await bob.pb.send(`/api/broadcasts/${broadcast.id}/resume`, { method: 'POST' });
-    // PocketBase restarts in the middle; the bridge and the worker carry on when it is back
+    // in the middle, the worker stops and PocketBase restarts; the bridge carries on when it is back, and a new worker takes over
     await poll(() => read(broadcast.id), (b) => b.sent >= 250, 60_000, '250 released');
+    await worker.stop();
+    const middle = await read(broadcast.id);
+    expect(middle.status).toBe('running');
+    expect(middle.sent + middle.skipped).toBeLessThan(500);
     await app.restart();
+    worker = new BroadcastWorker({ pb: store.pb, log, idleMs: 200, minMs: 20, errorMs: 200 });
+    worker.start();
     const done = await poll(() => read(broadcast.id), (b) => b.status === 'done', 120_000, 'the broadcast done');
     expect(done).toMatchObject({ total: 500, sent: 480, skipped: 20, failed: 0, cancelled: 0 });
 
