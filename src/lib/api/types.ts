@@ -274,6 +274,8 @@ export interface ContactRecord {
   numbers: ContactNumber[] | null;
   email: string;
   notes: string;
+  /** contact_groups ids; shared contacts only (docs/broadcasts.md) */
+  groups?: string[];
   created: string;
   updated: string;
 }
