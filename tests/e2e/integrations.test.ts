@@ -193,6 +193,15 @@ describe('admin: integrations', () => {
     const logged = page.getByRole('row', { name: /sms\.keyword/ });
     await logged.getByText('Texted the fixed reply back. The call failed: HTTP 503: down Sent the fixed reply instead.').waitFor();
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'integrations-keyword-call.png'), fullPage: true });
+
+    // a revoked signer: the page says the webhook is not called
+    const [booking] = await app.superuser.collection('integrations').getFullList({ filter: 'name = "Booking"' });
+    await admin.pb.send(`/api/integrations/${booking.id}/revoke`, { method: 'POST' });
+    await page.goto('/admin/keywords');
+    await page
+      .getByRole('row', { name: /ORDER/ })
+      .getByText('Not called: Booking is revoked or may not receive webhooks, so the fixed reply goes instead.')
+      .waitFor();
   });
 
   it('the admin sees the last use and revokes the key', async () => {
