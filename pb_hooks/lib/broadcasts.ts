@@ -17,7 +17,7 @@ import { findOptOut, optOutReason } from './phones';
 import { doFindOrCreateSmsThread } from './sms';
 import { checkOutbound, checkSmsBody, doQueueDeliveries } from './outbound';
 import { checkBody } from '../../src/lib/domain/messages';
-import { checkCap, etaMs, MAX_RECIPIENTS, planRecipients, releaseGapMs, releaseSize } from '../../src/lib/domain/broadcasts';
+import { checkCap, etaMs, linkLowWater, MAX_RECIPIENTS, planRecipients, releaseGapMs, releaseSize } from '../../src/lib/domain/broadcasts';
 
 /** BroadcastRequest is a checked preview or start request. */
 export interface BroadcastRequest {
@@ -289,9 +289,17 @@ export function doReleaseBatch(app: CoreApp, id: string): { released: number; sk
     if (b.getString('status') !== 'running') return;
     const number = tx.findRecordById('numbers', b.getString('our_number'));
     const link = number.getString('smsc_link');
+    let window = 0;
+    if (link) {
+      try {
+        window = tx.findRecordById('smsc_links', link).getInt('window');
+      } catch (_) {
+        // a removed link: the default low-water mark
+      }
+    }
     const row = new DynamicModel({ n: 0 });
     tx.db().newQuery("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'queued' AND link = {:link}").bind({ link }).one(row);
-    const n = releaseSize(b.getInt('cap'), (row as unknown as { n: number }).n);
+    const n = releaseSize(b.getInt('cap'), (row as unknown as { n: number }).n, linkLowWater(window));
     // the link is busy: ask again soon, people's own texts go first
     if (n === 0) {
       out.wait_ms = 200;

@@ -42,5 +42,7 @@ describe('pb_hooks/lib imports', () => {
     // request-body helpers only
     expect(imports.get('settings.ts')).toEqual(['http.ts']);
     expect(imports.get('threads.ts')).toEqual([]);
+    // broadcasts sit on top: nothing imports them
+    expect([...imports].filter(([, deps]) => deps.includes('broadcasts.ts')).map(([m]) => m)).toEqual([]);
   });
 });

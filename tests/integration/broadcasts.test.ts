@@ -145,6 +145,8 @@ describe('broadcasts through the bridge', () => {
     expect(await bob.pb.send(`/api/broadcasts/${broadcast.id}/resume`, { method: 'POST' }).catch((e) => e.status)).toBe(400);
     await worker.afterAsks(3);
     expect(await read(broadcast.id)).toMatchObject({ status: 'cancelled', sent: b.sent });
+    const audit = await app.superuser.collection('audit_log').getFullList({ filter: `target_id = "${broadcast.id}"`, sort: 'created' });
+    expect(audit.map((a) => [a.action, a.actor_name])).toEqual([['broadcast_started', 'Bob'], ['broadcast_cancelled', 'Bob']]);
   });
 
   it('texts a phonebook group at each contact’s first number', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCap, csvEntries, etaMs, pickPhoneColumn, planRecipients, progressOf, recipientLabel, releaseGapMs, releaseSize, splitPasted } from './broadcasts';
+import { checkCap, csvEntries, etaMs, linkLowWater, pickPhoneColumn, planRecipients, progressOf, recipientLabel, releaseGapMs, releaseSize, splitPasted } from './broadcasts';
 
 describe('reading a list of numbers', () => {
   it('splits pasted text on lines, commas, semicolons and tabs', () => {
@@ -45,6 +45,10 @@ describe('time and pace', () => {
     expect(releaseSize(60_000, 15)).toBe(5);
     expect(releaseSize(60_000, 20)).toBe(0);
     expect(releaseSize(60_000, 400)).toBe(0);
+    // a wide window keeps more waiting, so the link never runs dry
+    expect(linkLowWater(50)).toBe(100);
+    expect(linkLowWater(1)).toBe(20);
+    expect(releaseSize(60_000, 95, linkLowWater(50))).toBe(5);
   });
 
   it('waits between releases so that the cap holds', () => {

@@ -13,8 +13,13 @@ export const DEFAULT_CAP = 60;
 export const MAX_CAP = 60_000;
 /** RELEASE_BATCH is the most recipients one release hands to the link. */
 export const RELEASE_BATCH = 10;
-/** LINK_LOW_WATER: a broadcast releases only while fewer deliveries than this wait on its link. */
+/** LINK_LOW_WATER: a broadcast releases only while fewer deliveries than this wait on its link (or twice its window, if more). */
 export const LINK_LOW_WATER = 20;
+
+/** linkLowWater is how many waiting deliveries a link may have before broadcasts hold back: enough to keep its window full. */
+export function linkLowWater(window: number): number {
+  return Math.max(LINK_LOW_WATER, 2 * Math.max(0, Math.floor(window || 0)));
+}
 
 /** BroadcastStatus is where a broadcast stands. */
 export type BroadcastStatus = 'running' | 'paused' | 'cancelled' | 'done';
@@ -119,12 +124,12 @@ export function checkCap(raw: unknown): { ok: true; cap: number } | { ok: false;
 /**
  * releaseSize says how many recipients the next release hands to the link:
  * about one second's worth at the cap (at least one, at most RELEASE_BATCH),
- * and only as many as keep the link's waiting deliveries under
- * LINK_LOW_WATER, so people's own texts on the link never wait behind a
+ * and only as many as keep the link's waiting deliveries under its low-water
+ * mark (linkLowWater), so people's own texts on the link never wait behind a
  * broadcast's backlog.
  */
-export function releaseSize(capPerMinute: number, linkWaiting: number): number {
-  const room = LINK_LOW_WATER - linkWaiting;
+export function releaseSize(capPerMinute: number, linkWaiting: number, lowWater = LINK_LOW_WATER): number {
+  const room = lowWater - linkWaiting;
   if (room <= 0) return 0;
   const perSecond = Math.floor(capPerMinute / 60);
   return Math.max(1, Math.min(RELEASE_BATCH, perSecond, room));
