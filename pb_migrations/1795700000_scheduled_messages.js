@@ -43,9 +43,7 @@ migrate(
         { name: 'client_key', type: 'text', max: 64 },
         // why it did not go (an opt-out since it was scheduled…)
         { name: 'error', type: 'text', max: 500 },
-        // the user's id; a text field, not a relation: every relation to users
-        // adds thousands of paths to the filter guard's test (filters.test.ts)
-        { name: 'cancelled_by', type: 'text', max: 15 },
+        { name: 'cancelled_by', type: 'relation', collectionId: users.id, maxSelect: 1 },
         // when it went, was cancelled or failed
         { name: 'done_at', type: 'date' },
         { name: 'created', type: 'autodate', onCreate: true },
