@@ -13,12 +13,13 @@
 //   - the cost of a send (POST a message through the API) with the index
 //     triggers and without them, in alternating batches of 25 (the triggers
 //     are dropped and created again with the sqlite3 shell: DDL only);
+//   - the merging that sends leave to the search-merge cron (after the seed, then after the sends);
 //   - the migration's rebuild of the whole index from the stored messages
 //     (`migrate down`, then `migrate up`).
 // Client and PocketBase share the 2 cores: times include the client's own work.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createUser, startAppliance, type SignedIn } from '../../tests/helpers/appliance';
@@ -112,6 +113,26 @@ migrate((app) => {
 `;
 }
 
+function mergeMigration(measureOnly: boolean): string {
+  return `/// bench only: the merging the search-merge cron does (doMergeSearchIndex), to the end, in one transaction${measureOnly ? '; timed, then thrown away' : ''}
+migrate((app) => {
+  const db = app.db();
+  const t = Date.now();
+  let chunks = 0;
+  for (;;) {
+    const before = new DynamicModel({ n: 0 });
+    db.newQuery('SELECT total_changes() AS n').one(before);
+    db.newQuery("INSERT INTO message_fts (message_fts, rank) VALUES ('merge', 250)").execute();
+    const after = new DynamicModel({ n: 0 });
+    db.newQuery('SELECT total_changes() AS n').one(after);
+    if (after.n - before.n < 2) break;
+    chunks++;
+  }
+  ${measureOnly ? "throw new Error('BENCH ' + (Date.now() - t) + ' ' + chunks);" : ''}
+}, () => {});
+`;
+}
+
 // async, so that the event loop keeps serving the SDK's sockets meanwhile (a blocked loop misses
 // the server closing idle keep-alive connections, and the next request fails on a dead socket)
 function run(args: string[], input = ''): Promise<{ status: number | null; out: string }> {
@@ -176,9 +197,26 @@ try {
   mkdirSync(seedDir);
   cpSync(join(root, 'pb_migrations'), seedDir, { recursive: true });
   writeFileSync(join(seedDir, '1799999000_bench_seed.js'), seedMigration(conversations, N));
+  const load: Record<string, number[]> = { start: loadavg().map((l) => +l.toFixed(2)) };
   const seedMs = await migrate(app.dataDir, seedDir, 'up');
   const dbBytes = statSync(join(app.dataDir, 'data.db')).size;
   console.log(`seeded ${N} messages with the index triggers in ${(seedMs / 1000).toFixed(1)} s; data.db ${(dbBytes / 1e6).toFixed(0)} MB`);
+
+  // sends leave merging to the minute cron (docs/search.md); a million sends would have had a million
+  // minutes of it, so run it now until FTS5 has nothing left to merge, as the cron would have
+  const db = join(app.dataDir, 'data.db');
+  const shell = (sql: string, json = false) => {
+    const r = spawnSync('sqlite3', [...(json ? ['-json'] : []), '-cmd', '.timeout 10000', db, sql], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+    return r.stdout;
+  };
+  const segments = () => Number(shell('SELECT count(DISTINCT segid) FROM message_fts_idx').trim());
+  // (the cron route, POST /api/crons/search-merge, runs the job in the background: a bench migration does
+  // the same merging here, synchronously, in one transaction)
+  const segmentsSeeded = segments();
+  writeFileSync(join(seedDir, '1799999001_bench_merge.js'), mergeMigration(false));
+  const mergeMs = await migrate(app.dataDir, seedDir, 'up');
+  console.log(`merged the seeded index (as the cron would have) in ${(mergeMs / 1000).toFixed(1)} s: ${segmentsSeeded} segments, then ${segments()}`);
 
   const search = (who: SignedIn, q: string, extra: Record<string, string> = {}) =>
     who.pb.send<{ messages: unknown[]; conversations: unknown[] }>(`/api/search?${new URLSearchParams({ q, ...extra })}`, {});
@@ -236,14 +274,9 @@ try {
   };
   // the cost of indexing on a send, in alternating batches (the machine's load drifts): with the
   // triggers, then without them (dropped and created again by the sqlite3 shell: DDL only, the index stays)
-  const db = join(app.dataDir, 'data.db');
-  const shell = (sql: string, json = false) => {
-    const r = spawnSync('sqlite3', [...(json ? ['-json'] : []), '-cmd', '.timeout 10000', db, sql], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
-    return r.stdout;
-  };
   const triggers = JSON.parse(shell("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'message_search_%'", true)) as { name: string; sql: string }[];
   if (triggers.length !== 3) throw new Error(`expected the 3 index triggers, found ${triggers.length}`);
+  load.sends = loadavg().map((l) => +l.toFixed(2));
   const on: number[] = [];
   const off: number[] = [];
   const BATCH = 25;
@@ -253,11 +286,30 @@ try {
     off.push(...(await sendTimes('without the index', BATCH)));
     shell(triggers.map((t) => `${t.sql};`).join(''));
   }
+  // the load drifts between batches: each round's pair of batches compared, then the median of those
+  const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const rounds = Array.from({ length: on.length / BATCH }, (_, r) => [on.slice(r * BATCH, (r + 1) * BATCH), off.slice(r * BATCH, (r + 1) * BATCH)]);
+  const pairedMean = +((median(rounds.map(([a, b]) => mean(a) / mean(b))) - 1) * 100).toFixed(1);
+  const pairedMedian = +((median(rounds.map(([a, b]) => median(a) / median(b))) - 1) * 100).toFixed(1);
+  console.log(`per round of 25 + 25 sends, the median of the ratios: mean +${pairedMean} %, median +${pairedMedian} %`);
   const withIndex = sendSummary('with the index', on);
   const withoutIndex = sendSummary('without the index', off);
   const overhead = +(((withIndex.p50_ms - withoutIndex.p50_ms) / withoutIndex.p50_ms) * 100).toFixed(1);
   const overheadMean = +(((withIndex.mean_ms - withoutIndex.mean_ms) / withoutIndex.mean_ms) * 100).toFixed(1);
   console.log(`indexing adds ${overhead} % to a send's p50 (${overheadMean} % to its mean)`);
+  load.after_sends = loadavg().map((l) => +l.toFixed(2));
+  // what the sends left to merge: the cron's work, timed in a bench migration that then throws
+  const segmentsAfterSends = segments();
+  const mergeDir = join(tmp, 'merge');
+  mkdirSync(mergeDir);
+  cpSync(seedDir, mergeDir, { recursive: true });
+  writeFileSync(join(mergeDir, '1799999050_bench_merge_cost.js'), mergeMigration(true));
+  const mr = await run(['migrate', 'up', '--dir', app.dataDir, '--migrationsDir', mergeDir]);
+  const mm = /BENCH (\d+) (\d+)/.exec(mr.out);
+  if (!mm) throw new Error(`the merge-cost migration did not report: ${mr.out}`);
+  const cronAfterSends = { segments: segmentsAfterSends, ms: Number(mm[1]), chunks_of_250_pages: Number(mm[2]) };
+  console.log(`merging what the ${on.length} sends left (${segmentsAfterSends} segments): ${mm[1]} ms, ${mm[2]} chunks of 250 pages`);
 
   // the same at the database level: the message INSERT alone, with and without the triggers, in
   // alternating batches inside a bench migration that then throws, so that nothing it wrote stays
@@ -280,7 +332,7 @@ try {
   // the migration's rebuild from what is stored: down (the seed's down is empty, then every migration
   // from the index's on, so the index goes) and up again
   const fromIndex = readdirSync(join(root, 'pb_migrations')).filter((f) => /^\d+_.*\.js$/.test(f) && Number(f.split('_')[0]) >= 1795660000);
-  await migrate(app.dataDir, seedDir, 'down', String(1 + fromIndex.length));
+  await migrate(app.dataDir, seedDir, 'down', String(2 + fromIndex.length));
   const rebuildMs = await migrate(app.dataDir, join(root, 'pb_migrations'), 'up');
   console.log(`the migration rebuilt the index from ${N + off.length + on.length} messages in ${(rebuildMs / 1000).toFixed(1)} s`);
   await sendTimes('rebuilt', 20);
@@ -295,12 +347,15 @@ try {
     messages: N,
     conversations: conversations.length,
     rounds: ROUNDS,
+    load_average: load,
     seed_s: +(seedMs / 1000).toFixed(1),
+    merge_after_seed_s: +(mergeMs / 1000).toFixed(1),
     data_db_mb: Math.round(dbBytes / 1e6),
     rebuild_s: +(rebuildMs / 1000).toFixed(1),
     queries: results,
     insert_sql: insertCost,
-    send: { with_index: withIndex, without_index: withoutIndex, overhead_p50_percent: overhead, overhead_mean_percent: overheadMean },
+    send: { with_index: withIndex, without_index: withoutIndex, overhead_p50_percent: overhead, overhead_mean_percent: overheadMean, rounds: rounds.length, round_ratio_median_of_means_percent: pairedMean, round_ratio_median_of_medians_percent: pairedMedian },
+    merge_after_sends: cronAfterSends,
   };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'search.json'), JSON.stringify(out, null, 2) + '\n');
