@@ -7,3 +7,9 @@ routerAdd('GET', '/api/search', (e) => {
   const q = search.checkSearchQuery(e.app, e);
   return e.json(200, search.findSearch(e.app, e.auth!.id, q));
 }, $apis.requireAuth('users'));
+
+// the index's merge work, off the send path (docs/search.md, "Cost on a send")
+cronAdd('search-merge', '* * * * *', () => {
+  const search: typeof import('./lib/search') = require(`${__hooks}/lib/search.js`);
+  search.doMergeSearchIndex($app);
+});

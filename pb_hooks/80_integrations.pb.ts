@@ -46,6 +46,13 @@ routerAdd('POST', '/api/webhook-calls/{id}/resend', (e) => {
   e.json(200, webhooks.doResendCall(e.app, e.request!.pathValue('id')));
 }, $apis.requireAuth('users', '_superusers'));
 
+// the bridge's webhook worker hands over what a keyword call answered; the reply goes out once per call
+routerAdd('POST', '/api/webhook-calls/{id}/keyword-reply', (e) => {
+  const autoreplies: typeof import('./lib/autoreplies') = require(`${__hooks}/lib/autoreplies.js`);
+  const answer = autoreplies.checkKeywordAnswer(e.requestInfo().body);
+  e.json(200, autoreplies.doKeywordWebhookReply(e.app, e.request!.pathValue('id'), answer));
+}, $apis.requireAuth('services'));
+
 onRecordUpdateRequest((e) => {
   const integrations: typeof import('./lib/integrations') = require(`${__hooks}/lib/integrations.js`);
   integrations.checkIntegrationFields(e.app, e.record!);
@@ -71,12 +78,12 @@ onRecordUpdate((e) => {
 
 onRecordCreateRequest((e) => {
   const autoreplies: typeof import('./lib/autoreplies') = require(`${__hooks}/lib/autoreplies.js`);
-  autoreplies.checkKeywordReply(e.record!);
+  autoreplies.checkKeywordReply(e.app, e.record!);
   e.next();
 }, 'keyword_replies');
 
 onRecordUpdateRequest((e) => {
   const autoreplies: typeof import('./lib/autoreplies') = require(`${__hooks}/lib/autoreplies.js`);
-  autoreplies.checkKeywordReply(e.record!);
+  autoreplies.checkKeywordReply(e.app, e.record!);
   e.next();
 }, 'keyword_replies');

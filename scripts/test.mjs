@@ -1,6 +1,8 @@
 // `npm test`: installs what is missing (npm packages, Debian's chromium),
 // builds, type-checks the hooks and the UI, then runs the unit, integration
 // and end-to-end suites. Exits non-zero when anything fails.
+// `npm run test:deploy` (`node scripts/test.mjs deploy`): the same set-up,
+// then only the container image and install script tests (buildah).
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { buildAll, log, root, setLogFormat } from './lib.mjs';
@@ -49,11 +51,15 @@ try {
   process.exit(1);
 }
 
-step('type-check hooks (tsc)', bin('tsc'), ['-p', 'pb_hooks']);
-step('type-check bridge (tsc)', bin('tsc'), ['-p', 'smsc-bridge']);
-step('type-check UI (svelte-check)', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'human']);
-for (const project of ['unit', 'integration', 'e2e']) {
-  step(`${project} tests (vitest)`, bin('vitest'), ['run', '--project', project]);
+if (process.argv[2] === 'deploy') {
+  step('deploy tests (vitest)', bin('vitest'), ['run', '--project', 'deploy']);
+} else {
+  step('type-check hooks (tsc)', bin('tsc'), ['-p', 'pb_hooks']);
+  step('type-check bridge (tsc)', bin('tsc'), ['-p', 'smsc-bridge']);
+  step('type-check UI (svelte-check)', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'human']);
+  for (const project of ['unit', 'integration', 'e2e']) {
+    step(`${project} tests (vitest)`, bin('vitest'), ['run', '--project', project]);
+  }
 }
 
 log('── summary');

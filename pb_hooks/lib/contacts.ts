@@ -71,6 +71,8 @@ export function checkContact(app: CoreApp, record: core.Record): void {
   const emailError = checkEmail(record.getString('email'));
   if (emailError) badField('email', emailError);
   record.set('email', record.getString('email').trim());
+  // groups belong to the shared phonebook (docs/broadcasts.md)
+  if (record.getString('owner') && record.getStringSlice('groups').length) badField('groups', 'Groups are for shared contacts; a personal contact cannot be in one.');
 }
 
 /** doSyncNumbers makes a contact's `contact_numbers` rows match its `numbers` (rows of numbers it keeps stay, with their ids). */

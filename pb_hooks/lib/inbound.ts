@@ -145,7 +145,7 @@ function doRouteText(app: CoreApp, number: core.Record, text: InboundText, moved
   else if (kw?.keyword === 'help') doHelpReply(app, number, from, conversation);
   // the admin's own keywords (lib/autoreplies.ts) are answered, not relayed
   const auto = kw || !canReceiveSms(from) ? undefined : findKeywordReply(app, number, text.body);
-  if (auto) doKeywordReply(app, number, from, conversation, auto);
+  if (auto) doKeywordReply(app, number, from, conversation, auto, m);
   else if (!kw) doRelay(app, conversation, m, number, from);
   if (queue) doAfterCustomerText(app, conversation, number, queue, from, routed!.greet && !kw && !auto);
   return conversation;

@@ -13,7 +13,7 @@ export function openApiDocument(origin: string): object {
       title: 'Messaging appliance: integration API',
       version: '1',
       description:
-        'Send texts from your business numbers and read their delivery status. Authenticate with an API key from Admin → Integrations, in a header only: `Authorization: Bearer smsk_…` or `X-Api-Key: smsk_…`. A key in the URL is refused. Each key has a rate limit per minute (429 with Retry-After). Webhooks (inbound texts, delivery changes) are described in docs/integrations.md.',
+        'Send texts from your business numbers and read their delivery status. Authenticate with an API key from Admin → Integrations, in a header only: `Authorization: Bearer smsk_…` or `X-Api-Key: smsk_…`. A key in the URL is refused. Each key has a rate limit per minute (429 with Retry-After). Webhooks (inbound texts, delivery changes, keywords answered by your system) are described in docs/integrations.md.',
     },
     servers: [{ url: origin }],
     security: [{ bearer: [] }, { apiKey: [] }],
@@ -34,13 +34,19 @@ export function openApiDocument(origin: string): object {
                     to: { type: 'string', description: 'The phone to text, E.164 or national in the default country.' },
                     text: { type: 'string', description: 'At most 4,000 characters and 10 SMS parts.' },
                     client_key: { type: 'string', maxLength: 64, description: 'Idempotency key: a retry with the same key returns the text already stored, and sends nothing.' },
+                    send_at: {
+                      type: 'string',
+                      format: 'date-time',
+                      description:
+                        'Send later: an ISO 8601 date and time with its zone (2026-12-24T09:00:00+01:00 or …Z), not more than a minute in the past, at most 366 days ahead. The text is checked now and again when it goes (within the minute after send_at); until then it is shown in the thread as scheduled and members may cancel it. The answer has status "scheduled" and the ids the message and its delivery will have.',
+                    },
                   },
                 },
               },
             },
           },
           responses: {
-            '201': { description: 'Stored and queued', content: { 'application/json': { schema: { $ref: '#/components/schemas/Sent' } } } },
+            '201': { description: 'Stored and queued (or, with send_at, stored as scheduled)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Sent' } } } },
             '200': { description: 'A repeat of a client_key already used: the stored text (duplicate: true)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Sent' } } } },
             '400': error,
             '401': error,
@@ -52,7 +58,7 @@ export function openApiDocument(origin: string): object {
       '/api/v1/deliveries/{id}': {
         get: {
           summary: 'Read the delivery status of a text this key sent',
-          description: 'Needs the "status" scope.',
+          description: 'Needs the "status" scope. The delivery of a scheduled text answers before it exists: status "scheduled", then "cancelled" or "failed" (error says why) if it never went, else its delivery\'s status from "queued" on.',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'The delivery', content: { 'application/json': { schema: { $ref: '#/components/schemas/Delivery' } } } },
@@ -79,11 +85,14 @@ export function openApiDocument(origin: string): object {
             delivery: { type: 'string' },
             from: { type: 'string' },
             to: { type: 'string' },
-            status: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'failed', 'unknown'] },
+            status: { type: 'string', enum: ['scheduled', 'cancelled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'unknown'] },
             segments: { type: 'integer' },
             encoding: { type: 'string', enum: ['GSM-7', 'UCS-2'] },
             client_key: { type: 'string' },
             duplicate: { type: 'boolean' },
+            scheduled: { type: 'string', description: 'With send_at: the scheduled send' },
+            send_at: { type: 'string', format: 'date-time', description: 'With send_at: when it goes (UTC)' },
+            error: { type: 'string', description: 'With send_at: why it was not sent (status failed)' },
           },
         },
         Delivery: {
@@ -94,10 +103,11 @@ export function openApiDocument(origin: string): object {
             client_key: { type: 'string' },
             from: { type: 'string' },
             to: { type: 'string' },
-            status: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'failed', 'unknown'] },
+            status: { type: 'string', enum: ['scheduled', 'cancelled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'unknown'] },
             error: { type: 'string', description: 'Why it failed, in words' },
             segments: { type: 'integer' },
             attempts: { type: 'integer' },
+            send_at: { type: 'string', description: 'A scheduled text before it went: when it goes' },
             queued_at: { type: 'string' },
             sent_at: { type: 'string' },
             done_at: { type: 'string' },

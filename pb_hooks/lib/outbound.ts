@@ -35,6 +35,8 @@ export interface Legs {
   link?: string;
   phones: string[];
   refused: { phone: string; reason: string }[];
+  /** ids are delivery ids promised before the message was stored, by phone (a scheduled send told its caller) */
+  ids?: { [phone: string]: string };
 }
 
 /**
@@ -91,6 +93,8 @@ export function doQueueDeliveries(app: CoreApp, message: core.Record, legs: Legs
   const queuedAt = new DateTime();
   const write = (to: string, status: string, error: string) => {
     const d = new Record(collection);
+    const id = legs.ids ? legs.ids[to] : '';
+    if (id) d.set('id', id);
     d.set('message', message.id);
     d.set('to', to);
     d.set('from', legs.from);

@@ -20,7 +20,8 @@ export type InboxEvent =
   | { type: 'queue'; queue: string; waiting: number; agents: { id: string; name: string }[]; removed?: boolean }
   | { type: 'contact'; contact: unknown; deleted: boolean }
   | { type: 'phonebook' }
-  | { type: 'caller_name'; caller_name: unknown };
+  | { type: 'caller_name'; caller_name: unknown }
+  | { type: 'scheduled'; scheduled: unknown };
 
 /** doPublish sends an event to the inbox of every connected client signed in as one of the given active users, except `skip`. */
 export function doPublish(app: CoreApp, users: string[], event: InboxEvent, skip = ''): void {

@@ -239,3 +239,32 @@ export function findSearch(app: CoreApp, userId: string, q: SearchQuery): Search
   const { messages, next } = findMessages(app, userId, q);
   return { conversations, messages, next };
 }
+
+/**
+ * doMergeSearchIndex does the index's merge work, which sends no longer do
+ * (automerge is off: docs/search.md, "Cost on a send"). FTS5 writes each
+ * send's words as a small segment; merging segments keeps queries fast.
+ * Here the merging happens in chunks of about `pages` pages, each in its own
+ * short transaction (a send waits for one chunk at most), until FTS5 has
+ * nothing left to merge or `maxChunks` chunks are done. It returns the
+ * number of chunks that merged something.
+ */
+export function doMergeSearchIndex(app: CoreApp, pages = 250, maxChunks = 40): number {
+  let chunks = 0;
+  while (chunks < maxChunks) {
+    let changes = 0;
+    app.runInTransaction((tx) => {
+      // one connection for the whole transaction, so total_changes() counts this merge's writes only
+      const before = new DynamicModel({ n: 0 });
+      tx.db().newQuery('SELECT total_changes() AS n').one(before);
+      tx.db().newQuery("INSERT INTO message_fts (message_fts, rank) VALUES ('merge', {:pages})").bind({ pages }).execute();
+      const after = new DynamicModel({ n: 0 });
+      tx.db().newQuery('SELECT total_changes() AS n').one(after);
+      changes = after.n - before.n;
+    });
+    // the INSERT itself counts one change: fewer than two means nothing was merged (FTS5's documentation)
+    if (changes < 2) break;
+    chunks++;
+  }
+  return chunks;
+}

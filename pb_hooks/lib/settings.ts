@@ -3,6 +3,7 @@
 import { badField } from './http';
 import { REPLY_FIELDS, checkReply } from '../../src/lib/domain/replies';
 import { checkPublicUrl, normalPublicUrl } from '../../src/lib/domain/attachments';
+import { TIME_ZONE_SHAPE } from '../../src/lib/domain/schedule';
 
 /** findSettings returns the one settings row. */
 export function findSettings(app: CoreApp): core.Record {
@@ -20,4 +21,8 @@ export function checkSettings(record: core.Record): void {
   const problem = checkPublicUrl(url);
   if (problem) badField('public_url', problem);
   record.set('public_url', url);
+  // the hooks have no zone database: the admin page checks the name against the browser's
+  const zone = record.getString('time_zone').trim() || 'UTC';
+  if (!TIME_ZONE_SHAPE.test(zone)) badField('time_zone', `${zone} is not a time zone name; use an IANA name such as Europe/Berlin, America/New_York or UTC.`);
+  record.set('time_zone', zone);
 }

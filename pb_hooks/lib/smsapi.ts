@@ -5,13 +5,17 @@
 // (SMS on, opt-outs, segments), stored with doTouchConversation and its
 // deliveries queued by doQueueDeliveries, in one transaction. It has no
 // `author`; `integration` (and `integration_name`) mark who sent it.
-// docs/integrations.md.
+// With `send_at` the text passes the same checks and is stored as a
+// scheduled send (lib/scheduled.ts) that goes at its time. docs/integrations.md.
 import { badField, bodyString } from './http';
 import { findSettings } from './settings';
 import { doTouchConversation } from './threads';
 import { doFindOrCreateSmsThread, smsKey } from './sms';
 import { checkOutbound, doQueueDeliveries, type Legs } from './outbound';
 import { findByClientKey } from './messages';
+import { checkSendAtText, findScheduledByClientKey, newId } from './scheduled';
+import { findPhones } from './phones';
+import { planSms } from '../../src/lib/domain/segments';
 import { checkBody } from '../../src/lib/domain/messages';
 import { checkPhone } from '../../src/lib/domain/phone';
 
@@ -21,6 +25,8 @@ export interface SendRequest {
   to: string;
   text: string;
   clientKey: string;
+  /** when to send (ISO 8601 with its zone, checked); null: now */
+  sendAt: DateTime | null;
 }
 
 /** SendAnswer is what the send API answers: the stored message and its delivery. */
@@ -35,18 +41,20 @@ export interface SendAnswer {
   encoding: string;
   client_key: string;
   duplicate: boolean;
+  /** the scheduled send's id, its time, and why it failed (scheduled sends only) */
+  scheduled?: string;
+  send_at?: string;
+  error?: string;
 }
 
-/** checkSendRequest reads the body of a send; `send_at` is refused until scheduled sends exist. */
+/** checkSendRequest reads the body of a send; `send_at`, when given, is an instant with its zone, not past, at most a year ahead. */
 export function checkSendRequest(body: { [key: string]: any }): SendRequest {
-  if (body.send_at !== undefined && body.send_at !== '' && body.send_at !== null) {
-    badField('send_at', 'Scheduled sends (send_at) are not available yet; send without it, at the time the text should go.');
-  }
+  const sendAt = body.send_at !== undefined && body.send_at !== '' && body.send_at !== null ? checkSendAtText(body.send_at) : null;
   if (typeof body.text !== 'string') badField('text', 'Text is required: the text to send.');
   if (body.client_key !== undefined && typeof body.client_key !== 'string') badField('client_key', 'The client_key must be a string.');
   const clientKey = bodyString(body, 'client_key');
   if (clientKey.length > 64) badField('client_key', 'The client_key is at most 64 characters.');
-  return { from: bodyString(body, 'from'), to: bodyString(body, 'to'), text: body.text, clientKey };
+  return { from: bodyString(body, 'from'), to: bodyString(body, 'to'), text: body.text, clientKey, sendAt };
 }
 
 /** accessFromNumber returns the business number a send goes from: the one named (if the key may use it), else the key's default or only number. */
@@ -91,6 +99,31 @@ function answerOf(app: CoreApp, message: core.Record, duplicate: boolean): SendA
   };
 }
 
+/** scheduledAnswer is the send API's answer for a scheduled send: `scheduled`, `cancelled`, `failed`, or once it went its delivery's status. */
+function scheduledAnswer(app: CoreApp, row: core.Record, duplicate: boolean): SendAnswer {
+  const sendAt = row.getDateTime('send_at').string().replace(' ', 'T');
+  if (row.getString('state') === 'sent') {
+    return { ...answerOf(app, app.findRecordById('messages', row.getString('message')), duplicate), scheduled: row.id, send_at: sendAt };
+  }
+  const conversation = app.findRecordById('conversations', row.getString('conversation'));
+  const plan = planSms(row.getString('body'));
+  return {
+    message: row.getString('message'),
+    conversation: conversation.id,
+    delivery: row.getString('delivery'),
+    from: app.findRecordById('numbers', conversation.getString('our_number')).getString('e164'),
+    to: findPhones(app, conversation.id)[0] ?? '',
+    status: row.getString('state'),
+    segments: plan.segments,
+    encoding: plan.encoding,
+    client_key: row.getString('client_key'),
+    duplicate,
+    scheduled: row.id,
+    send_at: sendAt,
+    error: row.getString('error'),
+  };
+}
+
 /**
  * doApiSend stores an integration's text in the SMS thread between the
  * business number and the phone and queues its delivery. A repeated
@@ -98,6 +131,9 @@ function answerOf(app: CoreApp, message: core.Record, duplicate: boolean): SendA
  * whatever has changed since.
  */
 export function doApiSend(app: CoreApp, integration: core.Record, req: SendRequest): SendAnswer {
+  // a scheduled send's message carries its key too once it went: the schedule answers
+  const planned = findScheduledByClientKey(app, '', req.clientKey, integration.id);
+  if (planned) return scheduledAnswer(app, planned, true);
   const earlier = findSent(app, integration, req.clientKey);
   if (earlier) return answerOf(app, earlier, true);
   const problem = checkBody(req.text);
@@ -117,7 +153,22 @@ export function doApiSend(app: CoreApp, integration: core.Record, req: SendReque
     m.set('client_key', req.clientKey);
     return m;
   };
+  const newScheduled = (thread: core.Record, legs: Legs | null) => {
+    const s = new Record(app.findCollectionByNameOrId('scheduled_messages'));
+    s.set('conversation', thread.id);
+    s.set('body', req.text);
+    s.set('integration', integration.id);
+    s.set('integration_name', integration.getString('name'));
+    s.set('client_key', req.clientKey);
+    s.set('send_at', req.sendAt);
+    s.set('state', 'scheduled');
+    s.set('message', newId());
+    // the delivery's id is promised now: GET /api/v1/deliveries/{id} follows it from scheduled to delivered
+    if (legs && legs.phones.length === 1) s.set('delivery', newId());
+    return s;
+  };
   let message: core.Record | undefined;
+  let scheduled: core.Record | undefined;
   try {
     // an existing thread is checked before the transaction, as a person's
     // send is (doPostMessage): the write lock is held for the writes only
@@ -144,6 +195,13 @@ export function doApiSend(app: CoreApp, integration: core.Record, req: SendReque
         // the checks a person's send passes: SMS on, not opted out, at most MAX_SEGMENTS parts
         legs = checkOutbound(tx, m, made);
       }
+      if (req.sendAt) {
+        // the checks above are the ones a scheduled send passes now (lib/scheduled.ts, checkScheduled)
+        const s = newScheduled(tx.findRecordById('conversations', m.getString('conversation')), legs);
+        tx.save(s);
+        scheduled = s;
+        return;
+      }
       tx.save(m);
       doTouchConversation(tx, m);
       if (legs) doQueueDeliveries(tx, m, legs);
@@ -151,10 +209,13 @@ export function doApiSend(app: CoreApp, integration: core.Record, req: SendReque
     });
   } catch (err) {
     // a concurrent retry with the same key won the unique index
+    const plannedWinner = findScheduledByClientKey(app, '', req.clientKey, integration.id);
+    if (plannedWinner) return scheduledAnswer(app, plannedWinner, true);
     const winner = findSent(app, integration, req.clientKey);
     if (!winner) throw err;
     return answerOf(app, winner, true);
   }
+  if (scheduled) return scheduledAnswer(app, scheduled, false);
   return answerOf(app, message!, false);
 }
 
@@ -165,7 +226,30 @@ export function findApiDelivery(app: CoreApp, integration: core.Record, id: stri
   try {
     d = app.findRecordById('deliveries', id);
   } catch (_) {
-    throw missing();
+    // a scheduled text's delivery has its id before it exists
+    let planned: core.Record;
+    try {
+      planned = app.findFirstRecordByFilter('scheduled_messages', 'delivery = {:id} && integration = {:i}', { id, i: integration.id });
+    } catch (_) {
+      throw missing();
+    }
+    const a = scheduledAnswer(app, planned, false);
+    return {
+      id,
+      message: a.message,
+      client_key: a.client_key,
+      from: a.from,
+      to: a.to,
+      status: a.status,
+      error: a.error ?? '',
+      segments: a.segments,
+      attempts: 0,
+      send_at: a.send_at,
+      queued_at: '',
+      sent_at: '',
+      done_at: planned.getString('done_at'),
+      updated: planned.getString('updated'),
+    };
   }
   const m = app.findRecordById('messages', d.getString('message'));
   if (m.getString('integration') !== integration.id) throw missing();

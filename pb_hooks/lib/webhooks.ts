@@ -8,8 +8,9 @@
 /** WEBHOOK_STATUSES are the delivery states an integration hears about ('sending' is the bridge's own step). */
 const WEBHOOK_STATUSES = ['sent', 'delivered', 'failed', 'unknown'];
 
-function doEnqueue(app: CoreApp, integration: core.Record, event: string, url: string, payload: object): void {
+function doEnqueue(app: CoreApp, integration: core.Record, event: string, url: string, payload: object, keywordReply = ''): void {
   const row = new Record(app.findCollectionByNameOrId('webhook_calls'));
+  if (keywordReply) row.set('keyword_reply', keywordReply);
   row.set('integration', integration.id);
   row.set('event', event);
   row.set('url', url);
@@ -41,6 +42,31 @@ export function doEnqueueInbound(app: CoreApp, number: core.Record, message: cor
       received_at: message.getString('created'),
     });
   }
+}
+
+/**
+ * doEnqueueKeyword queues the `sms.keyword` call of a keyword answered by a
+ * webhook, signed with the integration's secret; the worker hands the
+ * receiver's answer to the reply route (lib/autoreplies.ts).
+ */
+export function doEnqueueKeyword(app: CoreApp, integration: core.Record, auto: core.Record, number: core.Record, message: core.Record, from: string): void {
+  doEnqueue(
+    app,
+    integration,
+    'sms.keyword',
+    auto.getString('webhook_url'),
+    {
+      event: 'sms.keyword',
+      keyword: auto.getString('keyword'),
+      message: message.id,
+      conversation: message.getString('conversation'),
+      from,
+      to: number.getString('e164'),
+      text: message.getString('body'),
+      received_at: message.getString('created'),
+    },
+    auto.id,
+  );
 }
 
 /**

@@ -19,6 +19,7 @@ import { PocketBaseStore } from './pipeline/pocketbase-store.js';
 import { backoffDelay } from './session/backoff.js';
 import { probeLink, readProbeTarget } from './session/probe.js';
 import { WebhookWorker } from './webhooks/worker.js';
+import { BroadcastWorker } from './broadcasts/worker.js';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
@@ -40,6 +41,7 @@ const journal = Journal.openFile(journalPath);
 metrics.addGauge('smsc_bridge_journal_open', 'deliveries, receipts and text parts the journal holds for PocketBase', () => [{ labels: {}, value: journal.openCount }]);
 let bridge: Bridge | undefined;
 let webhooks: WebhookWorker | undefined;
+let broadcasts: BroadcastWorker | undefined;
 let stopping = false;
 let phase = 'connecting to PocketBase';
 
@@ -80,7 +82,7 @@ async function shutdown(signal: string): Promise<void> {
   }, SHUTDOWN_DEADLINE_MS);
   force.unref();
   try {
-    await Promise.all([bridge?.stop(), webhooks?.stop(), media.stop()]);
+    await Promise.all([bridge?.stop(), webhooks?.stop(), broadcasts?.stop(), media.stop()]);
     await journal.close();
   } catch (err) {
     log.error({ err }, 'error during shutdown');
@@ -119,6 +121,9 @@ for (let attempt = 1; !stopping; attempt++) {
     // integrations' webhook calls: sent from here, never from a PocketBase hook (docs/integrations.md)
     webhooks = new WebhookWorker({ pb: store.pb, log });
     await webhooks.start();
+    // broadcasts are released a few texts at a time while the link's queue is short (docs/broadcasts.md)
+    broadcasts = new BroadcastWorker({ pb: store.pb, log });
+    broadcasts.start();
     phase = 'running';
     log.info({ links: bridge.health().links.map((l) => l.name) }, 'smsc-bridge running');
     break;
@@ -130,6 +135,8 @@ for (let attempt = 1; !stopping; attempt++) {
     await failed?.stop().catch(() => {});
     await webhooks?.stop().catch(() => {});
     webhooks = undefined;
+    await broadcasts?.stop().catch(() => {});
+    broadcasts = undefined;
     await new Promise((r) => setTimeout(r, delay));
   }
 }

@@ -3,6 +3,7 @@
 // the upload progress; Bob sees the thumbnail arrive live, opens it full size
 // and closes it with Escape; the header lists the conversation's files.
 // The media worker runs here as it runs in the bridge (docs/attachments.md).
+import { join } from 'node:path';
 import sharp from 'sharp';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,9 @@ import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { MediaWorker } from '../../smsc-bridge/src/media/worker';
 import { NO_PUBLIC_URL } from '../../src/lib/domain/attachments';
+
+// with SCREENSHOTS=<dir>, the screens are written there (as in the other e2e tests)
+const SHOTS = process.env.SCREENSHOTS ?? '';
 
 interface Person {
   account: SignedIn;
@@ -121,7 +125,7 @@ describe('attachments', () => {
     await alice.page.getByText('“setup.exe” is a kind of file (application/octet-stream) that cannot be sent here').waitFor();
     await choose([{ name: 'delivery-note.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% a delivery note\n') }]);
     await alice.page.getByRole('list', { name: 'Files to send' }).getByText('delivery-note.pdf').waitFor();
-    await alice.page.screenshot({ path: '/tmp/attach-compose.png' });
+    if (SHOTS) await alice.page.screenshot({ path: join(SHOTS, 'attach-compose.png') });
     // no caption needed
     await composer(alice).press('Enter');
     const link = messages(bob).getByRole('link', { name: 'delivery-note.pdf' });
@@ -166,9 +170,9 @@ describe('attachments', () => {
     await list.getByRole('link', { name: 'image.png' }).waitFor();
     expect(await list.getByText(/image\/png · \d+ (B|KB)/).count()).toBe(1);
     await list.getByRole('link', { name: 'delivery-note.pdf' }).waitFor();
-    await bob.page.screenshot({ path: '/tmp/attach-files.png' });
+    if (SHOTS) await bob.page.screenshot({ path: join(SHOTS, 'attach-files.png') });
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await alice.page.screenshot({ path: '/tmp/attach-alice.png' });
+    if (SHOTS) await alice.page.screenshot({ path: join(SHOTS, 'attach-alice.png') });
   });
 });

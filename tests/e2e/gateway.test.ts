@@ -4,6 +4,7 @@
 // gateway profile, shortens its keepalive under Advanced, sees it bound with
 // its health figures, and a text a member sends goes out and ends "Sent"
 // (the gateway sends no receipts). The tests run in order.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RecordModel } from 'pocketbase';
@@ -13,6 +14,9 @@ import { TEST_BRIDGE } from '../../smsc-bridge/test/bridge-harness.js';
 import { log } from '../../smsc-bridge/test/helpers.js';
 import { SmscSimulator } from '../../smsc-bridge/test/smsc-simulator.js';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+
+// with SCREENSHOTS=<dir>, the screens are written there (as in the other e2e tests)
+const SHOTS = process.env.SCREENSHOTS ?? '';
 
 interface Person {
   account: SignedIn;
@@ -103,7 +107,7 @@ describe('a GSM gateway link', () => {
     await sim.waitFor('enquire_link', () => true, 2000);
     expect(sim.quietDrops).toBe(0);
     expect(sim.binds).toHaveLength(1);
-    await ada.page.screenshot({ path: '/tmp/gateway-links.png', fullPage: true });
+    if (SHOTS) await ada.page.screenshot({ path: join(SHOTS, 'gateway-links.png'), fullPage: true });
   });
 
   it('a text from the number on that link goes out and says Sent', async () => {
@@ -122,6 +126,6 @@ describe('a GSM gateway link', () => {
     expect(sim.submits[0]).toMatchObject({ destination_addr: '12015550123', registered_delivery: 0 });
     const [d] = await su.collection('deliveries').getFullList();
     expect(d).toMatchObject({ status: 'sent', report: 'not_expected', smsc_ids: [sim.submits[0].id] });
-    await alice.page.screenshot({ path: '/tmp/gateway-sent.png', fullPage: true });
+    if (SHOTS) await alice.page.screenshot({ path: join(SHOTS, 'gateway-sent.png'), fullPage: true });
   });
 });

@@ -3,11 +3,16 @@
 // curl sends a text with it, and a colleague sees the text in the SMS thread
 // marked as the integration's; the page shows the key's last use, and the
 // admin revokes it.
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { readmeCurl } from '../helpers/readme';
+import { axeViolations } from '../helpers/axe';
+
+// with SCREENSHOTS=<dir>, the screens are written there (as in the other e2e tests)
+const SHOTS = process.env.SCREENSHOTS ?? '';
 
 describe('admin: integrations', () => {
   let app: Appliance;
@@ -67,7 +72,7 @@ describe('admin: integrations', () => {
     key = await page.evaluate(() => navigator.clipboard.readText());
     expect(key).toMatch(/^smsk_[A-Za-z0-9]{43}$/);
     expect(await made.getByLabel('API key').inputValue()).toBe(key);
-    await page.screenshot({ path: '/tmp/integrations-made.png', fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'integrations-made.png'), fullPage: true });
     await made.getByRole('button', { name: 'Done' }).click();
     const row = page.getByRole('row', { name: /^Shop/ });
     await row.getByText('Never').waitFor();
@@ -89,7 +94,7 @@ describe('admin: integrations', () => {
     const bubble = messages.getByRole('listitem').filter({ hasText: 'Your order 1042 is ready to collect.' }).first();
     await bubble.waitFor();
     expect(await bubble.locator('.author').textContent()).toBe('Shop (integration)');
-    await page.screenshot({ path: '/tmp/integrations-thread.png', fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'integrations-thread.png'), fullPage: true });
   });
 
   it('the admin edits the IP allowlist; the server says what it cannot read', async () => {
@@ -136,11 +141,58 @@ describe('admin: integrations', () => {
     await page.getByLabel('Reply').fill('Open 9-5, Monday to Saturday.');
     await page.getByRole('button', { name: 'Add keyword' }).click();
     await page.getByRole('row', { name: /HOURS/ }).getByText('Open 9-5, Monday to Saturday.').waitFor();
-    await page.screenshot({ path: '/tmp/keywords.png', fullPage: true });
     const bridge = await createService(app, 'bridge');
     const { conversation } = await bridge.pb.send('/api/sms/inbound', { method: 'POST', body: { dedupe_key: 'e2e-hours', from: '+12015550123', to: '+12015550100', body: 'Hours!' } });
     const lines = await app.superuser.collection('messages').getFullList({ filter: `conversation = "${conversation}"`, sort: 'created' });
     expect(lines.map((m) => m.body).slice(-2)).toEqual(['Hours!', 'Sent the automatic reply to HOURS']);
+  });
+
+  it("an admin answers a keyword with a webhook signed by an integration's secret, and edits its fallback", async () => {
+    const page = adminPage;
+    // Shop may not receive webhooks: only an integration that may is offered
+    await admin.pb.send('/api/integrations', { method: 'POST', body: { name: 'Booking', scope_webhooks: true } });
+    await page.getByLabel('Keyword').fill('order');
+    await page.getByLabel('Webhook URL (optional)').fill('https://booking.example/hooks/order');
+    const signer = page.getByLabel('Signed with the secret of');
+    await signer.getByRole('option', { name: 'Booking' }).waitFor({ state: 'attached' });
+    expect(await signer.getByRole('option').allTextContents()).toEqual(['Choose an integration', 'Booking']);
+    // the server's sentence when none is chosen
+    await signer.selectOption('');
+    await page.getByRole('button', { name: 'Add keyword' }).click();
+    await page.getByText('Choose the integration whose secret signs the webhook calls.').waitFor();
+    await signer.selectOption({ label: 'Booking' });
+    await page.getByRole('button', { name: 'Add keyword' }).click();
+    const row = page.getByRole('row', { name: /ORDER/ });
+    await row.getByText('https://booking.example/hooks/order').waitFor();
+    await row.getByText("signed with Booking's secret").waitFor();
+    await row.getByText("None: the webhook's answer only").waitFor();
+
+    await row.getByRole('button', { name: 'Edit ORDER' }).click();
+    expect(await page.getByLabel('Webhook URL (optional)').inputValue()).toBe('https://booking.example/hooks/order');
+    await page.getByLabel('Fixed reply, if the webhook fails (optional)').fill('Text your order number and we will look it up.');
+    await page.getByRole('button', { name: 'Save ORDER' }).click();
+    await row.getByText('Text your order number and we will look it up.').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'keywords.png'), fullPage: true });
+    const [saved] = await app.superuser.collection('keyword_replies').getFullList({ filter: 'keyword = "ORDER"' });
+    expect(saved).toMatchObject({ webhook_url: 'https://booking.example/hooks/order', reply: 'Text your order number and we will look it up.' });
+
+    // a customer's ORDER is queued as a signed call for the bridge's worker, not answered at once
+    const bridge = await createService(app, 'bridge2');
+    await bridge.pb.send('/api/sms/inbound', { method: 'POST', body: { dedupe_key: 'e2e-order', from: '+12015550124', to: '+12015550100', body: 'order' } });
+    const [call] = await app.superuser.collection('webhook_calls').getFullList({ filter: 'event = "sms.keyword"' });
+    expect(call).toMatchObject({ url: 'https://booking.example/hooks/order', status: 'pending', keyword_reply: saved.id });
+    expect(call.payload).toMatchObject({ keyword: 'ORDER', from: '+12015550124', text: 'order' });
+
+    // the webhook log says what the call texted back (the worker and its reply route are played by the superuser)
+    await app.superuser.collection('webhook_calls').update(call.id, {
+      status: 'failed', attempts: 2, last_status_code: 503, last_error: 'HTTP 503: down',
+      reply_outcome: 'fallback', reply_note: 'The call failed: HTTP 503: down Sent the fixed reply instead.',
+    });
+    await page.goto('/admin/integrations');
+    const logged = page.getByRole('row', { name: /sms\.keyword/ });
+    await logged.getByText('Texted the fixed reply back. The call failed: HTTP 503: down Sent the fixed reply instead.').waitFor();
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'integrations-keyword-call.png'), fullPage: true });
   });
 
   it('the admin sees the last use and revokes the key', async () => {
@@ -155,6 +207,6 @@ describe('admin: integrations', () => {
     await row.getByText(/^Revoked /).waitFor();
     const r = spawnSync('sh', ['-c', readmeCurl()], { encoding: 'utf8', env: { ...process.env, APPLIANCE: app.url, API_KEY: key } });
     expect(JSON.parse(r.stdout).message).toMatch(/^This API key \(Shop\) was revoked on /);
-    await page.screenshot({ path: '/tmp/integrations-revoked.png', fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'integrations-revoked.png'), fullPage: true });
   });
 });

@@ -61,6 +61,8 @@ describe('search', () => {
     await expect.poll(() => msgs.getByRole('link').count()).toBe(12);
     // newest first: the group's message, then the direct one
     expect(await msgs.getByRole('link').first().textContent()).toContain('Invoices are due Friday');
+    // the author, named as in the quick switcher (InboxState.authorOf): oneself as "You"
+    expect(await msgs.getByRole('link').first().textContent()).toContain('You:');
     await shot('search-results');
 
     await box.fill('invoice jos');
@@ -68,6 +70,7 @@ describe('search', () => {
     const hit = msgs.getByRole('link');
     expect(await hit.locator('mark').allTextContents()).toEqual(['invoice', 'José']);
     expect(await hit.textContent()).toContain('<b>call him</b>');
+    expect(await hit.textContent()).toContain('Ada Admin:');
     expect(await hit.locator('b').count()).toBe(0);
     expect(await page.getByRole('navigation', { name: 'Conversations' }).count()).toBe(0);
   });

@@ -1,7 +1,15 @@
 // A local webhook receiver for tests: records each call and answers from a
-// script per path (a status, or 'hang' to hold the request open).
+// script per path (a status, 'hang' to hold the request open, or a whole
+// answer: status, Content-Type and body).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** Answer is a scripted answer with its own Content-Type and body. */
+export interface Answer {
+  status: number;
+  type?: string;
+  body: string;
+}
 
 export interface Call {
   path: string;
@@ -12,7 +20,7 @@ export interface Call {
 /** Receiver is a local webhook endpoint: per path, a script of answers (a status, or 'hang' to hold the request open). */
 export class Receiver {
   calls: Call[] = [];
-  scripts = new Map<string, (number | 'hang')[]>();
+  scripts = new Map<string, (number | 'hang' | Answer)[]>();
   held: ServerResponse[] = [];
   private waiters: { pred: () => boolean; ok: () => void }[] = [];
   private constructor(private server: Server, readonly url: string) {}
@@ -28,6 +36,7 @@ export class Receiver {
         r.calls.push({ path: req.url!, headers: req.headers, body });
         const next = r.scripts.get(req.url!)?.shift() ?? 200;
         if (next === 'hang') r.held.push(res);
+        else if (typeof next === 'object') res.writeHead(next.status, next.type ? { 'Content-Type': next.type } : {}).end(next.body);
         else res.writeHead(next).end(next === 200 ? 'ok' : 'not now');
         for (const w of [...r.waiters]) if (w.pred()) (r.waiters.splice(r.waiters.indexOf(w), 1), w.ok());
       });

@@ -230,7 +230,8 @@ describe('the send API', () => {
       [{ to: '+12015550123' }, 400, /^Text is required/],
       [{ to: 'pizza', text: 'hi' }, 400, /^To: A phone number has only digits/],
       [{ to: '+12015550100', text: 'hi' }, 400, /^To is the business number itself\.$/],
-      [{ to: '+12015550123', text: 'hi', send_at: '2030-01-01T10:00:00Z' }, 400, /^Scheduled sends \(send_at\) are not available yet/],
+      [{ to: '+12015550123', text: 'hi', send_at: '2030-01-01T10:00:00' }, 400, /^The send time \(send_at\) has no time zone/],
+      [{ to: '+12015550150', text: 'hi', send_at: new Date(Date.now() + 3600_000).toISOString() }, 400, /^\(201\) 555-0150 opted out of texts from this number on .* \(replied STOP\)\.$/],
     ];
     for (const [body, status, message] of cases) {
       const r = await send(key, body);

@@ -173,6 +173,37 @@ const MATRIX: Record<string, Record<Op, Outcome[]>> = {
     update: [404, 200, 404, 404, 404],
     delete: [404, 204, 404, 404, 404],
   },
+  // like messages: the conversation's members read them and schedule; cancelling is a route
+  scheduled_messages: {
+    list: ['hidden', 'sees', 'hidden', 'hidden', 'hidden'],
+    view: [404, 200, 404, 404, 404],
+    create: [400, 200, 400, 400, 400],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
+  // the shared phonebook's groups: read by every user, edited by phonebook editors
+  contact_groups: {
+    list: ['hidden', 'sees', 'sees', 'sees', 'hidden'],
+    view: [404, 200, 200, 200, 404],
+    create: [400, 400, 400, 200, 400],
+    update: [404, 404, 404, 200, 404],
+    delete: [404, 404, 404, 204, 404],
+  },
+  // seen by admins and by those allowed on the broadcast's number (the member); written by the hooks only
+  broadcasts: {
+    list: ['hidden', 'sees', 'hidden', 'sees', 'hidden'],
+    view: [404, 200, 404, 200, 404],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
+  broadcast_recipients: {
+    list: ['hidden', 'sees', 'hidden', 'sees', 'hidden'],
+    view: [404, 200, 404, 200, 404],
+    create: [403, 403, 403, 403, 403],
+    update: [403, 403, 403, 403, 403],
+    delete: [403, 403, 403, 403, 403],
+  },
   settings: {
     list: ['hidden', 'sees', 'sees', 'sees', 'sees'],
     view: [404, 200, 200, 200, 200],
@@ -196,6 +227,7 @@ const clients = {} as Record<Role, PocketBase>;
 const fixtures = {} as Record<string, Fixture>;
 let seq = 0;
 let publicToken = '';
+let bobsScheduled = '';
 
 beforeAll(async () => {
   app = await startAppliance();
@@ -402,6 +434,44 @@ beforeAll(async () => {
     updateBody: { body: 'Hello {first_name|there}' },
     disposable: async () => (await su.collection('templates').create(newTemplate())).id,
   };
+  // Dave's scheduled text in the chat with Bob, and one of Bob's own
+  const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
+  const newScheduled = (author: string) => ({ conversation: c.id, author, body: `later ${++seq}`, send_at: inAnHour(), state: 'scheduled', message: `msg${String(++seq).padStart(12, '0')}` });
+  const scheduled = await su.collection('scheduled_messages').create(newScheduled(dave.record.id));
+  fixtures.scheduled_messages = {
+    target: scheduled.id,
+    createBody: () => ({ conversation: c.id, body: `later ${++seq}`, send_at: inAnHour() }),
+    updateBody: { state: 'cancelled' },
+    disposable: async () => (await su.collection('scheduled_messages').create(newScheduled(dave.record.id))).id,
+  };
+  bobsScheduled = (await su.collection('scheduled_messages').create(newScheduled(bob.record.id))).id;
+  const newGroup = () => ({ name: `Group ${++seq}` });
+  const group = await su.collection('contact_groups').create(newGroup());
+  fixtures.contact_groups = {
+    target: group.id,
+    createBody: newGroup,
+    updateBody: { name: `Renamed group ${++seq}` },
+    disposable: async () => (await su.collection('contact_groups').create(newGroup())).id,
+  };
+  // Bob is allowed on a number with SMS off (so no route of his can text from it)
+  const quiet = await su.collection('numbers').create({ e164: '+15550000002', label: 'Quiet', sms_enabled: false, mode: 'direct' });
+  await su.collection('users').update(bob.record.id, { sms_numbers: [quiet.id] });
+  const newBroadcast = () => ({ our_number: quiet.id, body: 'Sale', source: 'list', status: 'done', total: 1, cap: 60, created_by: bob.record.id });
+  const broadcast = await su.collection('broadcasts').create(newBroadcast());
+  fixtures.broadcasts = {
+    target: broadcast.id,
+    createBody: newBroadcast,
+    updateBody: { status: 'running' },
+    disposable: async () => (await su.collection('broadcasts').create(newBroadcast())).id,
+  };
+  const newRecipient = () => ({ broadcast: broadcast.id, phone: `+1203555${String(++seq).padStart(4, '0')}`, status: 'pending' });
+  const recipient = await su.collection('broadcast_recipients').create(newRecipient());
+  fixtures.broadcast_recipients = {
+    target: recipient.id,
+    createBody: newRecipient,
+    updateBody: { status: 'sent' },
+    disposable: async () => (await su.collection('broadcast_recipients').create(newRecipient())).id,
+  };
   fixtures.settings = {
     target: settings.id,
     createBody: () => ({ alert_tone: 'ping', default_country: 'GB' }),
@@ -502,7 +572,19 @@ const ROUTES: RouteCase[] = [
   { name: 'POST /api/integrations', call: (pb) => pb.send('/api/integrations', { method: 'POST', body: { name: 'Made', scope_status: true } }), expected: [401, 403, 403, 200, 403] },
   { name: 'POST /api/integrations/{id}/revoke', call: (pb) => pb.send(`/api/integrations/${fixtures.integrations.target}/revoke`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
   { name: 'GET /api/templates/fields', call: (pb) => pb.send('/api/templates/fields?phone=%2B12015550123', {}), expected: [401, 200, 200, 200, 403] },
+  // Bob is in the chat but did not schedule Dave's text; the others are not in it
+  { name: "POST /api/scheduled/{id}/cancel (Dave's)", call: (pb) => pb.send(`/api/scheduled/${fixtures.scheduled_messages.target}/cancel`, { method: 'POST' }), expected: [401, 403, 404, 404, 403] },
+  { name: "POST /api/scheduled/{id}/cancel (Bob's own)", call: (pb) => pb.send(`/api/scheduled/${bobsScheduled}/cancel`, { method: 'POST' }), expected: [401, 200, 404, 404, 403] },
+  { name: 'POST /api/scheduled/sweep', call: (pb) => pb.send('/api/scheduled/sweep', { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
   { name: 'POST /api/webhook-calls/{id}/resend', call: (pb) => pb.send(`/api/webhook-calls/${fixtures.webhook_calls.target}/resend`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },
+  // the bridge's worker hands over a keyword call's answer (an empty body is refused with a sentence)
+  { name: 'POST /api/webhook-calls/{id}/keyword-reply', call: (pb) => pb.send(`/api/webhook-calls/${fixtures.webhook_calls.target}/keyword-reply`, { method: 'POST', body: {} }), expected: [401, 403, 403, 403, 400] },
+  { name: 'POST /api/broadcasts/preview (SMS off / not allowed)', call: (pb) => pb.send('/api/broadcasts/preview', { method: 'POST', body: { source: 'list', numbers: ['+12015550123'], body: 'x' } }), expected: [401, 400, 400, 400, 403] },
+  { name: 'POST /api/broadcasts (SMS off / not allowed)', call: (pb) => pb.send('/api/broadcasts', { method: 'POST', body: { source: 'list', numbers: ['+12015550123'], body: 'x' } }), expected: [401, 400, 400, 400, 403] },
+  { name: 'POST /api/broadcasts/release', call: (pb) => pb.send('/api/broadcasts/release', { method: 'POST' }), expected: [401, 403, 403, 403, 200] },
+  { name: 'POST /api/broadcasts/{id}/pause (done)', call: (pb) => pb.send(`/api/broadcasts/${fixtures.broadcasts.target}/pause`, { method: 'POST' }), expected: [401, 400, 404, 400, 403] },
+  { name: 'POST /api/broadcasts/{id}/cancel (done)', call: (pb) => pb.send(`/api/broadcasts/${fixtures.broadcasts.target}/cancel`, { method: 'POST' }), expected: [401, 400, 404, 400, 403] },
+  { name: 'GET /api/broadcasts/{id}/report', call: (pb) => pb.send(`/api/broadcasts/${fixtures.broadcasts.target}/report`, {}), expected: [401, 200, 404, 200, 403] },
 ];
 
 describe('custom routes', () => {

@@ -118,6 +118,27 @@ describe('the index', () => {
     expect(await bodies(bob, 'wombat')).toEqual(['the newest wombat', 'a newer wombat', 'an older wombat']);
   });
 
+  it('leaves merging its segments to the minute cron, not to sends, and finds everything afterwards', async () => {
+    // the index's segments, read from its shadow table (docs/search.md, "Cost on a send")
+    const segments = () => {
+      const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', join(app.dataDir, 'data.db'), 'SELECT count(DISTINCT segid) FROM message_fts_idx'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return Number(r.stdout.trim());
+    };
+    const merge = () => app.superuser.send('/api/crons/search-merge', { method: 'POST' });
+    await merge();
+    const before = segments();
+    for (let i = 0; i < 12; i++) await post(alice, direct, `platypus sighting ${i}`);
+    // each send wrote its words as one new segment and merged nothing
+    expect(segments()).toBe(before + 12);
+    await merge();
+    expect(segments()).toBeLessThanOrEqual(before + 1);
+    expect((await search(bob, 'platypus', { limit: '50' })).messages.map((m) => m.body)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `platypus sighting ${11 - i}`),
+    );
+    expect(await bodies(alice, '"sighting 7"')).toEqual(['platypus sighting 7']);
+  });
+
   it('refuses a query with no word with a clear 400, and never lets syntax through', async () => {
     for (const q of ['"', '""', '***', 'AND OR NOT', '(NEAR)', '🎉', '   ', '-^:']) {
       const err = await failure(search(alice, q));

@@ -8,12 +8,19 @@
 // worker runs"). Rows stay in PocketBase, so nothing is lost when either
 // process restarts: a call in flight at a crash is sent again (at least once;
 // receivers dedupe by X-Webhook-Id).
+//
+// An `sms.keyword` call (a phone texted a keyword answered by a webhook) has
+// a customer waiting: a short timeout and one quick retry, then its outcome
+// (the receiver's answer, or why there is none) is handed to PocketBase's
+// reply route, which texts the phone once per call however often it hears
+// of it (docs/integrations.md, "Keyword auto-replies").
 
 import type PocketBase from 'pocketbase';
 import type { RecordModel } from 'pocketbase';
 import type { Logger } from '../log.js';
 import { backoffDelay, type BackoffPolicy } from '../session/backoff.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
+import { readKeywordAnswer, type KeywordAnswer } from './keyword-answer.js';
 
 /** WebhookWorkerOptions tune the worker; tests shorten the times. */
 export interface WebhookWorkerOptions {
@@ -30,7 +37,16 @@ export interface WebhookWorkerOptions {
   backoff?: BackoffPolicy;
   /** calls in flight at once; default 4 */
   concurrency?: number;
+  /** how long a keyword call's receiver has to answer (a customer waits); default 5 s */
+  keywordTimeoutMs?: number;
+  /** attempts of a keyword call before the fallback reply; default 2 */
+  keywordMaxAttempts?: number;
+  /** wait before a keyword call's next attempt; default 1 s */
+  keywordBackoff?: BackoffPolicy;
 }
+
+/** KEYWORD_EVENT is the event whose answer becomes a reply. */
+const KEYWORD_EVENT = 'sms.keyword';
 
 const SECRET_TTL_MS = 30_000;
 /** FINISHED_MEMO_MS: how long a finished call is remembered against stale sweep reads (far longer than a read). */
@@ -50,6 +66,11 @@ export class WebhookWorker {
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
   private readonly concurrency: number;
+  private readonly keywordTimeoutMs: number;
+  private readonly keywordMaxAttempts: number;
+  private readonly keywordBackoff: BackoffPolicy;
+  /** keyword retries are due sooner than the next sweep: each has its own timer */
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Map<string, Promise<void>>();
   /** when each recent call finished: a sweep whose read began before that saw it still pending */
   private readonly finishedAt = new Map<string, number>();
@@ -68,6 +89,9 @@ export class WebhookWorker {
     this.maxAttempts = opts.maxAttempts ?? 10;
     this.backoff = opts.backoff ?? { baseMs: 30_000, maxMs: 3_600_000, jitter: 0.2 };
     this.concurrency = opts.concurrency ?? 4;
+    this.keywordTimeoutMs = opts.keywordTimeoutMs ?? 5000;
+    this.keywordMaxAttempts = opts.keywordMaxAttempts ?? 2;
+    this.keywordBackoff = opts.keywordBackoff ?? { baseMs: 1000, maxMs: 1000, jitter: 0 };
   }
 
   /** start subscribes to new calls and begins the sweeps (the first at once: calls queued while nobody sent them). */
@@ -83,6 +107,7 @@ export class WebhookWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    for (const t of this.retryTimers) clearTimeout(t);
     await this.unsubscribe?.().catch(() => {});
     await this.sweeping;
     await Promise.allSettled([...this.inFlight.values()]);
@@ -138,12 +163,36 @@ export class WebhookWorker {
     return secret;
   }
 
+  /**
+   * handOver gives PocketBase a keyword call's outcome, which it turns into
+   * at most one reply; answers '' when handed over (or refused for good, 4xx),
+   * else why it must be tried again.
+   */
+  private async handOver(row: RecordModel, answer: KeywordAnswer | { failed: string }): Promise<string> {
+    try {
+      const res = await this.pb.send<{ outcome: string; note: string; duplicate: boolean }>(`/api/webhook-calls/${row.id}/keyword-reply`, { method: 'POST', body: answer });
+      this.log.info({ call: row.id, ...res }, 'keyword call handed over');
+      return '';
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 0;
+      if (status >= 400 && status < 500) {
+        this.log.error({ call: row.id, status, err: (err as Error).message }, 'PocketBase refused the outcome of a keyword call');
+        return '';
+      }
+      return `Cannot hand the answer to PocketBase: ${(err as Error).message}`.slice(0, 400);
+    }
+  }
+
   /** attempt makes one call and writes its outcome: done on 2xx, else a retry later or failed. */
   private async attempt(row: RecordModel): Promise<void> {
     const body = JSON.stringify(row.payload ?? {});
     const attempts = Number(row.attempts ?? 0) + 1;
+    const keyword = row.event === KEYWORD_EVENT;
+    const timeoutMs = keyword ? this.keywordTimeoutMs : this.timeoutMs;
+    const maxAttempts = keyword ? this.keywordMaxAttempts : this.maxAttempts;
     let code = 0;
     let error = '';
+    let answer: KeywordAnswer | undefined;
     try {
       const secret = await this.secretOf(row.integration);
       const res = await fetch(row.url, {
@@ -157,21 +206,32 @@ export class WebhookWorker {
         },
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       code = res.status;
       // read (and drop) the answer so the connection is reused; keep a little for the log
       const text = await res.text().catch(() => '');
       if (code < 200 || code > 299) error = `HTTP ${code}${text ? `: ${text.slice(0, 200)}` : ''}`;
+      else if (keyword) answer = readKeywordAnswer(res.headers.get('content-type'), text);
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      error = e.name === 'TimeoutError' ? `No answer within ${this.timeoutMs / 1000} s.` : `${e.cause?.code ?? e.name}: ${e.message}`.slice(0, 400);
+      error = e.name === 'TimeoutError' ? `No answer within ${timeoutMs / 1000} s.` : `${e.cause?.code ?? e.name}: ${e.message}`.slice(0, 400);
     }
+    // a keyword call's last word (an answer, or the failure that sends the fallback) goes to PocketBase before the call is closed
+    let handOff = '';
+    if (keyword && (answer || attempts >= maxAttempts)) handOff = await this.handOver(row, answer ?? { failed: error });
     const now = Date.now();
-    const patch: Record<string, unknown> = { attempts, last_status_code: code, last_error: error, last_attempt_at: pbDate(now) };
-    if (!error) Object.assign(patch, { status: 'done', done_at: pbDate(now) });
-    else if (attempts >= this.maxAttempts) Object.assign(patch, { status: 'failed', done_at: pbDate(now) });
-    else patch.next_attempt_at = pbDate(now + backoffDelay(attempts, this.backoff));
+    const patch: Record<string, unknown> = { attempts, last_status_code: code, last_error: error || handOff, last_attempt_at: pbDate(now) };
+    const delay = backoffDelay(attempts, keyword ? this.keywordBackoff : this.backoff);
+    if (handOff) patch.next_attempt_at = pbDate(now + delay);
+    else if (!error) Object.assign(patch, { status: 'done', done_at: pbDate(now) });
+    else if (attempts >= maxAttempts) Object.assign(patch, { status: 'failed', done_at: pbDate(now) });
+    else patch.next_attempt_at = pbDate(now + delay);
+    if (keyword && patch.next_attempt_at && !this.stopped) {
+      const t = setTimeout(() => (this.retryTimers.delete(t), this.kick()), delay + 10);
+      t.unref();
+      this.retryTimers.add(t);
+    }
     this.log[error ? 'warn' : 'debug']({ call: row.id, event: row.event, attempts, code, error }, error ? 'webhook call failed' : 'webhook call made');
     await this.pb.collection('webhook_calls').update(row.id, patch).catch((err) => {
       this.log.error({ call: row.id, err: (err as Error).message }, 'cannot store the outcome of a webhook call; it will be made again');

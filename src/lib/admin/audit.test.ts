@@ -38,3 +38,11 @@ describe('noticeText', () => {
     );
   });
 });
+
+describe('broadcast entries', () => {
+  it('says what a broadcast start and a pause did', () => {
+    expect(describeDetails({ action: 'broadcast_started', details: { from: '+12015550100', recipients: 500, source: 'group', group: 'VIP', cap: 60 } })).toBe('from +12015550100 to group VIP, 500 recipients, at most 60 a minute');
+    expect(describeDetails({ action: 'broadcast_paused', details: { sent: 120, total: 500 } })).toBe('120 of 500 sent');
+    expect(actionLabel('broadcast_cancelled')).toBe('Broadcast cancelled');
+  });
+});

@@ -22,6 +22,10 @@ export const AUDIT_ACTIONS: ReadonlyArray<{ value: string; label: string }> = [
   { value: 'integration_created', label: 'Integration made' },
   { value: 'integration_updated', label: 'Integration changed' },
   { value: 'integration_revoked', label: 'Integration key revoked' },
+  { value: 'broadcast_started', label: 'Broadcast started' },
+  { value: 'broadcast_paused', label: 'Broadcast paused' },
+  { value: 'broadcast_resumed', label: 'Broadcast resumed' },
+  { value: 'broadcast_cancelled', label: 'Broadcast cancelled' },
   { value: 'notice_acknowledged', label: 'Reset notice dismissed' },
   { value: 'backup_create', label: 'Backup made' },
   { value: 'backup_upload', label: 'Backup uploaded' },
@@ -63,6 +67,12 @@ export function describeDetails(entry: Pick<AuditEntry, 'action' | 'details'>): 
       return d.saved_as ? `data from before saved as ${d.saved_as}` : '';
     case 'backup_restore_failed':
       return shown(d.error);
+    case 'broadcast_started':
+      return `from ${shown(d.from)} to ${d.source === 'group' ? `group ${shown(d.group)}, ` : ''}${shown(d.recipients)} recipients, at most ${shown(d.cap)} a minute`;
+    case 'broadcast_paused':
+    case 'broadcast_resumed':
+    case 'broadcast_cancelled':
+      return `${shown(d.sent)} of ${shown(d.total)} sent`;
   }
   if (d.changes) {
     return Object.entries(d.changes as Record<string, any>)

@@ -212,6 +212,8 @@ export interface SettingsRecord {
   public_url: string;
   /** how long a file link sent by SMS works, in days */
   public_link_days: number;
+  /** the business's IANA time zone ("Europe/Berlin"): scheduled sends are picked and shown in it */
+  time_zone: string;
 }
 
 /** AttachmentRecord is an `attachments` record: one file of a message. */
@@ -232,7 +234,30 @@ export type InboxEvent =
   | { type: 'queue'; queue: string; waiting: number; agents: QueueAgent[]; removed?: boolean }
   | { type: 'contact'; contact: ContactRecord; deleted: boolean }
   | { type: 'phonebook' }
-  | { type: 'caller_name'; caller_name: { phone: string; name: string } };
+  | { type: 'caller_name'; caller_name: { phone: string; name: string } }
+  | { type: 'scheduled'; scheduled: ScheduledRecord };
+
+/** ScheduledRecord is a `scheduled_messages` record: a text that goes at `send_at` (docs/scheduled.md). */
+export interface ScheduledRecord {
+  id: string;
+  conversation: string;
+  /** who scheduled it ('' for an integration's) */
+  author: string;
+  integration: string;
+  integration_name: string;
+  body: string;
+  /** when it goes (UTC, PocketBase's "2026-12-24 08:00:00.000Z") */
+  send_at: string;
+  state: 'scheduled' | 'sent' | 'cancelled' | 'failed';
+  /** the id its message gets when it goes */
+  message: string;
+  client_key: string;
+  /** why it was not sent (failed) */
+  error: string;
+  cancelled_by: string;
+  done_at: string;
+  created: string;
+}
 
 /** ContactNumber is one number of a contact: E.164 and a label ("mobile", "office"). */
 export interface ContactNumber {
@@ -249,6 +274,8 @@ export interface ContactRecord {
   numbers: ContactNumber[] | null;
   email: string;
   notes: string;
+  /** contact_groups ids; shared contacts only (docs/broadcasts.md) */
+  groups?: string[];
   created: string;
   updated: string;
 }
@@ -437,7 +464,7 @@ export type IntegrationInput = Pick<
 export interface WebhookCallRecord {
   id: string;
   integration: string;
-  event: 'sms.inbound' | 'sms.delivery';
+  event: 'sms.inbound' | 'sms.delivery' | 'sms.keyword';
   url: string;
   status: 'pending' | 'done' | 'failed';
   attempts: number;
@@ -445,6 +472,12 @@ export interface WebhookCallRecord {
   last_status_code: number;
   last_error: string;
   last_attempt_at: string;
+  /** an `sms.keyword` call's keyword reply */
+  keyword_reply?: string;
+  /** what an `sms.keyword` call texted back ('' until decided) */
+  reply_outcome?: '' | 'sent' | 'fallback' | 'empty' | 'refused' | 'none';
+  /** why, when it was not the webhook's answer */
+  reply_note?: string;
   created: string;
   updated: string;
 }
@@ -455,7 +488,12 @@ export interface KeywordReplyRecord {
   our_number: string;
   /** in capitals, as matched */
   keyword: string;
+  /** the fixed reply; with a webhook, the fallback ('' for none) */
   reply: string;
+  /** called when the keyword is texted; its answer is the reply ('' for none) */
+  webhook_url: string;
+  /** the integration whose secret signs the webhook calls */
+  integration: string;
   created: string;
   updated: string;
 }

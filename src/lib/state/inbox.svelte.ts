@@ -212,6 +212,12 @@ export class InboxState {
     return this.names.displayName(e164, this.country);
   }
 
+  /** authorOf names who wrote a message (a search hit): "You", a colleague's name, the name or number of an external phone, else "Someone". */
+  authorOf(m: { author: string; author_phone: string }): string {
+    if (m.author) return m.author === this.#me ? 'You' : (this.directory.current.get(m.author)?.name ?? 'Someone');
+    return m.author_phone ? this.phoneName(m.author_phone) : 'Someone';
+  }
+
   /** formatted shows a number as a number, without looking up its name. */
   formatted(e164: string): string {
     return formatPhone(e164, this.country);

@@ -56,6 +56,9 @@ export class WebhookCallsState extends LiveList<WebhookCallRecord> {
   }
 }
 
+/** KeywordReplyInput is what the admin edits of a keyword reply. */
+export type KeywordReplyInput = Pick<KeywordReplyRecord, 'our_number' | 'keyword' | 'reply' | 'webhook_url' | 'integration'>;
+
 const byNumberAndKeyword = (list: KeywordReplyRecord[]) => list.sort((a, b) => a.our_number.localeCompare(b.our_number) || a.keyword.localeCompare(b.keyword));
 
 /** KeywordRepliesState holds every keyword auto-reply, by number then keyword, as `.current`. */
@@ -64,9 +67,16 @@ export class KeywordRepliesState extends LiveList<KeywordReplyRecord> {
     super({ collection: 'keyword_replies', order: byNumberAndKeyword });
   }
 
-  /** add saves a keyword and its reply on a number. */
-  async add(input: Pick<KeywordReplyRecord, 'our_number' | 'keyword' | 'reply'>): Promise<KeywordReplyRecord> {
+  /** add saves a keyword and its reply (or webhook) on a number. */
+  async add(input: KeywordReplyInput): Promise<KeywordReplyRecord> {
     const r = await pb.collection('keyword_replies').create<KeywordReplyRecord>(input);
+    this.upsert(r);
+    return r;
+  }
+
+  /** save changes a keyword, its reply or its webhook. */
+  async save(id: string, input: KeywordReplyInput): Promise<KeywordReplyRecord> {
+    const r = await pb.collection('keyword_replies').update<KeywordReplyRecord>(id, input);
     this.upsert(r);
     return r;
   }

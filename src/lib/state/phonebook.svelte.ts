@@ -32,11 +32,14 @@ export interface ContactDraft {
   notes: string;
   numbers: { e164: string; label: string }[];
   shared: boolean;
+  /** contact_groups ids (a shared contact's only) */
+  groups: string[];
 }
 
 /** contactFilter builds the list filter for a search: name, company, e-mail or any part of a number. */
-export function contactFilter(query: string, scope: Scope, me: string): string {
+export function contactFilter(query: string, scope: Scope, me: string, group = ''): string {
   const parts: string[] = [];
+  if (group) parts.push(pb.filter('groups ~ {:g}', { g: group }));
   if (scope === 'personal') parts.push(pb.filter('owner = {:me}', { me }));
   if (scope === 'shared') parts.push('owner = ""');
   const q = query.trim();
@@ -76,6 +79,8 @@ export class PhonebookState {
   query = $state('');
   sort = $state<Sort>('name');
   scope = $state<Scope>('all');
+  /** the contact group shown; '' for every contact */
+  group = $state('');
   loading = $state(true);
   error = $state('');
   /** may change the shared phonebook (admins and people they allow) */
@@ -115,7 +120,7 @@ export class PhonebookState {
     const sort = this.sort === 'company' ? 'company,name' : this.sort === 'name' ? 'name' : '-updated';
     try {
       const page = await pb.collection('contacts').getList<ContactRecord>(1, PAGE * this.#pages, {
-        filter: contactFilter(this.query, this.scope, auth.current?.id ?? ''),
+        filter: contactFilter(this.query, this.scope, auth.current?.id ?? '', this.group),
         sort
       });
       if (seq !== this.#seq) return;
@@ -131,7 +136,9 @@ export class PhonebookState {
 
   /** save creates or updates a contact; throws the API error for the form. */
   async save(id: string | null, draft: ContactDraft): Promise<ContactRecord> {
-    const body = { name: draft.name, company: draft.company, email: draft.email, notes: draft.notes, numbers: draft.numbers.filter((n) => n.e164.trim()) };
+    const body: Record<string, unknown> = { name: draft.name, company: draft.company, email: draft.email, notes: draft.notes, numbers: draft.numbers.filter((n) => n.e164.trim()) };
+    // groups belong to the shared phonebook
+    if (draft.shared) body.groups = draft.groups;
     const saved = id
       ? await pb.collection('contacts').update<ContactRecord>(id, body)
       : await pb.collection('contacts').create<ContactRecord>({ ...body, owner: draft.shared ? '' : auth.current?.id });
@@ -148,8 +155,8 @@ export class PhonebookState {
 
   /** restore puts a deleted contact back (undo). */
   async restore(contact: ContactRecord): Promise<void> {
-    const { name, company, email, notes, numbers, owner } = contact;
-    const back = await pb.collection('contacts').create<ContactRecord>({ name, company, email, notes, numbers, owner });
+    const { name, company, email, notes, numbers, owner, groups } = contact;
+    const back = await pb.collection('contacts').create<ContactRecord>({ name, company, email, notes, numbers, owner, groups: owner ? [] : (groups ?? []) });
     this.#applyContact(back, false);
   }
 

@@ -4,7 +4,7 @@ import { pb } from '$lib/api/pb';
 import type { SettingsRecord } from '$lib/api/types';
 
 /** SettingsChanges is what the admin settings page edits. */
-export type SettingsChanges = Pick<SettingsRecord, 'alert_tone' | 'default_country' | 'stop_reply' | 'start_reply' | 'help_reply'>;
+export type SettingsChanges = Pick<SettingsRecord, 'alert_tone' | 'default_country' | 'stop_reply' | 'start_reply' | 'help_reply'> & Partial<Pick<SettingsRecord, 'time_zone'>>;
 
 /** FileSettings is what the admin's Files section edits (docs/attachments.md). */
 export type FileSettings = Pick<SettingsRecord, 'attachment_max_mb' | 'attachment_types' | 'public_url' | 'public_link_days'>;
@@ -23,8 +23,8 @@ export class SettingsState {
   /** save changes the settings (admins only); throws the SDK error on failure. */
   async save(changes: SettingsChanges): Promise<SettingsRecord> {
     const id = this.current?.id ?? (await this.load()).id;
-    const { alert_tone, default_country, stop_reply, start_reply, help_reply } = changes;
-    const record = await pb.collection('settings').update<SettingsRecord>(id, { alert_tone, default_country, stop_reply, start_reply, help_reply });
+    const { alert_tone, default_country, stop_reply, start_reply, help_reply, time_zone } = changes;
+    const record = await pb.collection('settings').update<SettingsRecord>(id, { alert_tone, default_country, stop_reply, start_reply, help_reply, time_zone });
     this.current = record;
     return record;
   }
