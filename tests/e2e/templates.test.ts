@@ -143,4 +143,18 @@ describe('templates', () => {
     await preview.getByRole('button', { name: 'Insert' }).click();
     await expect.poll(() => composer.inputValue()).toBe('Note: Sorry there, runs 10 minutes late 🙏');
   });
+
+  it('changes and removes a personal template', async () => {
+    await page.goto('/templates');
+    await page.getByRole('row', { name: /^Running late/ }).getByRole('button', { name: 'Edit Running late' }).click();
+    await page.getByRole('heading', { name: 'Change “Running late”' }).waitFor();
+    await page.getByLabel('Name').fill('Late');
+    await page.getByLabel('Text').fill('Hi {first_name|there}, 10 minutes late.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved “Late”.').waitFor();
+    await page.getByRole('row', { name: /^Late Hi \{first_name\|there\}, 10 minutes late\./ }).waitFor();
+    await page.getByRole('button', { name: 'Remove Late' }).click();
+    await page.getByText('You have no templates of your own yet.').waitFor();
+    expect(await bob.pb.collection('templates').getFullList({ filter: 'owner != ""' })).toEqual([]);
+  });
 });
