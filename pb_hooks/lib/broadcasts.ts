@@ -17,7 +17,7 @@ import { findOptOut, optOutReason } from './phones';
 import { doFindOrCreateSmsThread } from './sms';
 import { checkOutbound, checkSmsBody, doQueueDeliveries } from './outbound';
 import { checkBody } from '../../src/lib/domain/messages';
-import { checkCap, etaMs, linkLowWater, MAX_RECIPIENTS, planRecipients, releaseGapMs, releaseSize } from '../../src/lib/domain/broadcasts';
+import { type BroadcastPreview as Preview, checkCap, etaMs, linkLowWater, MAX_RECIPIENTS, planRecipients, releaseGapMs, releaseSize } from '../../src/lib/domain/broadcasts';
 
 /** BroadcastRequest is a checked preview or start request. */
 export interface BroadcastRequest {
@@ -36,21 +36,6 @@ export interface BroadcastRequest {
   without_number: number;
 }
 
-/** Preview is what the sender sees before starting. */
-export interface Preview {
-  recipients: number;
-  duplicates: number;
-  invalid_count: number;
-  invalid: { value: string; error: string }[];
-  without_number: number;
-  opted_out: number;
-  segments: number;
-  encoding: string;
-  cap: number;
-  link_name: string;
-  link_per_second: number;
-  eta_s: number;
-}
 
 /** checkBroadcast reads a preview or start request from a user allowed on the number. */
 export function checkBroadcast(app: CoreApp, user: core.Record, body: { [key: string]: any }): BroadcastRequest {

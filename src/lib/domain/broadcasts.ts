@@ -164,3 +164,19 @@ export function recipientLabel(status: string, deliveryStatus: string): string {
   const s: { [s: string]: string } = { pending: 'Waiting', skipped_opted_out: 'Skipped: opted out', failed: 'Not sent', cancelled: 'Cancelled' };
   return s[status] ?? status;
 }
+
+/** BroadcastPreview is what the sender sees before starting (`POST /api/broadcasts/preview`): the hooks make it, the page shows it. */
+export interface BroadcastPreview {
+  recipients: number;
+  duplicates: number;
+  invalid_count: number;
+  invalid: { value: string; error: string }[];
+  without_number: number;
+  opted_out: number;
+  segments: number;
+  encoding: string;
+  cap: number;
+  link_name: string;
+  link_per_second: number;
+  eta_s: number;
+}

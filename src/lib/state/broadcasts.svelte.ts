@@ -5,6 +5,9 @@
 import { pb } from '$lib/api/pb';
 import { readError } from '$lib/api/errors';
 import { LiveList } from './live-list.svelte';
+import type { BroadcastPreview } from '$lib/domain/broadcasts';
+
+export type { BroadcastPreview };
 
 /** BroadcastRecord is a `broadcasts` record. */
 export interface BroadcastRecord {
@@ -49,22 +52,6 @@ export interface BroadcastInput {
   numbers: string[];
   body: string;
   cap: number | '';
-}
-
-/** BroadcastPreview is the server's count of what a broadcast would do. */
-export interface BroadcastPreview {
-  recipients: number;
-  duplicates: number;
-  invalid_count: number;
-  invalid: { value: string; error: string }[];
-  without_number: number;
-  opted_out: number;
-  segments: number;
-  encoding: string;
-  cap: number;
-  link_name: string;
-  link_per_second: number;
-  eta_s: number;
 }
 
 /** ReportRow is one recipient in the report. */
