@@ -17,7 +17,8 @@ import { SmscSimulator } from '../../smsc-bridge/test/smsc-simulator.js';
 import { createService, createUser, launchBrowser, startAppliance, type Appliance } from '../helpers/appliance';
 import { axeViolations } from '../helpers/axe';
 
-const SHOTS = process.env.SHOTS_DIR;
+// with SCREENSHOTS=<dir>, the screens are written there (as in the other e2e tests)
+const SHOTS = process.env.SCREENSHOTS;
 const TEXT = 'Open house Saturday 10-4. Reply STOP to opt out.';
 
 describe('broadcasts, end to end', () => {

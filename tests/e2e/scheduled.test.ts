@@ -3,11 +3,15 @@
 // later" (the picker names the zone), Carol sees it in the thread as
 // scheduled with its time and who may cancel it, Bob cancels it and it
 // leaves both screens. docs/scheduled.md.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RecordModel } from 'pocketbase';
 import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { axeViolations } from '../helpers/axe';
+
+// with SCREENSHOTS=<dir>, the screens are written there (as in the other e2e tests)
+const SHOTS = process.env.SCREENSHOTS ?? '';
 
 describe('scheduled sends', () => {
   let app: Appliance;
@@ -72,7 +76,7 @@ describe('scheduled sends', () => {
     await panel.getByLabel('Date').fill(tomorrow);
     await panel.getByLabel('Time').fill('09:30');
     await panel.getByText(/^Goes .*09:30\.$/).waitFor();
-    await bobPage.screenshot({ path: '/tmp/scheduled-picker.png' });
+    if (SHOTS) await bobPage.screenshot({ path: join(SHOTS, 'scheduled-picker.png') });
     expect(await axeViolations(bobPage)).toEqual([]);
     await panel.getByRole('button', { name: 'Schedule' }).click();
     await panel.waitFor({ state: 'hidden' });
@@ -87,11 +91,11 @@ describe('scheduled sends', () => {
     // Carol did not write it: she is told who may cancel it
     await theirs.getByText('Bob or an administrator can cancel it.').waitFor();
     expect(await theirs.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
-    await bobPage.screenshot({ path: '/tmp/scheduled-bob.png' });
+    if (SHOTS) await bobPage.screenshot({ path: join(SHOTS, 'scheduled-bob.png') });
     await bobPage.setViewportSize({ width: 390, height: 760 });
-    await bobPage.screenshot({ path: '/tmp/scheduled-bob-phone.png' });
+    if (SHOTS) await bobPage.screenshot({ path: join(SHOTS, 'scheduled-bob-phone.png') });
     await bobPage.setViewportSize({ width: 1280, height: 720 });
-    await carolPage.screenshot({ path: '/tmp/scheduled-carol.png' });
+    if (SHOTS) await carolPage.screenshot({ path: join(SHOTS, 'scheduled-carol.png') });
     expect(await axeViolations(carolPage)).toEqual([]);
 
     // stored for its time in Berlin, not sent
