@@ -78,7 +78,10 @@ describe('scheduled sends', () => {
     await panel.getByText(/^Goes .*09:30\.$/).waitFor();
     if (SHOTS) await bobPage.screenshot({ path: join(SHOTS, 'scheduled-picker.png') });
     expect(await axeViolations(bobPage)).toEqual([]);
+    // scheduling ends the typing signal at once, as a send does (Carol does not see "Bob is typing…" for its 5 s)
+    const stopped = bobPage.waitForRequest((r) => r.url().endsWith(`/api/conversations/${thread.id}/typing`) && r.postDataJSON()?.stopped === true);
     await panel.getByRole('button', { name: 'Schedule' }).click();
+    await stopped;
     await panel.waitFor({ state: 'hidden' });
     expect(await composer.inputValue()).toBe('');
 

@@ -426,6 +426,11 @@ export class ConversationState {
   // signals go until a send is accepted
   #stopTyping(): void {
     this.#refused = true;
+    this.endTyping();
+  }
+
+  /** endTyping tells the others at once that this person stopped typing without sending (the text was scheduled instead). */
+  endTyping(): void {
     this.#typing.reset();
     pb.send(`/api/conversations/${this.id}/typing`, { method: 'POST', body: { stopped: true } }).catch(() => {});
   }
