@@ -7,7 +7,7 @@
 //
 //	cd bench/search/fts-insert && go run . -warm 20000 -n 2000
 //
-// docs/search.md, "Cost on a send".
+// Figures: bench/results/search-fts-insert.txt; docs/search.md, "Cost on a send".
 package main
 
 import (
