@@ -67,15 +67,33 @@ export function ensureNodeModules() {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
+/**
+ * ensureDebianPackages installs with apt-get (through sudo unless root) the
+ * packages of `wanted` whose `present()` says they are missing.
+ */
+export function ensureDebianPackages(wanted) {
+  const missing = wanted.filter((d) => !d.present()).map((d) => d.pkg);
+  if (missing.length === 0) return;
+  log(`installing from Debian: ${missing.join(' ')}`);
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...missing]]) {
+    const cmd = [...sudo, ...args];
+    const r = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status ?? r.error?.message})`);
+  }
+}
+
 /** ensurePocketBase builds the PocketBase binary from deploy/pocketbase when it is missing or stale. */
 export function ensurePocketBase() {
   if (outdated(pocketbaseBin, [goModDir])) {
     log('building PocketBase from its Go module (first time: a few minutes)');
     mkdirSync(buildDir, { recursive: true });
-    run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', pocketbaseBin, '.'], {
-      cwd: goModDir,
-      env: { ...process.env, CGO_ENABLED: '0' },
-    });
+    // SQLite is compiled from C (deploy/pocketbase/sqlite.go): a C compiler first
+    ensureDebianPackages([
+      { pkg: 'gcc', present: () => spawnSync('gcc', ['--version']).status === 0 },
+      { pkg: 'libc6-dev', present: () => existsSync('/usr/include/stdio.h') },
+    ]);
+    run('sh', [join(goModDir, 'build.sh'), pocketbaseBin]);
   }
   if (outdated(pocketbaseTypes, [pocketbaseBin])) copyPocketBaseTypes();
 }

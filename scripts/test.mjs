@@ -5,7 +5,7 @@
 // then only the container image and install script tests (buildah).
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { buildAll, log, root, setLogFormat } from './lib.mjs';
+import { buildAll, ensureDebianPackages, log, root, setLogFormat } from './lib.mjs';
 
 // a summary for people, also in CI's captured output
 setLogFormat(process.env.LOG_FORMAT || 'pretty');
@@ -18,18 +18,6 @@ const DEBIAN = [
   // certificates for the bridge's TLS test
   { pkg: 'openssl', present: () => spawnSync('openssl', ['version']).status === 0 },
 ];
-
-function ensureDebianPackages() {
-  const missing = DEBIAN.filter((d) => !d.present()).map((d) => d.pkg);
-  if (missing.length === 0) return;
-  log(`installing from Debian: ${missing.join(' ')}`);
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...missing]]) {
-    const cmd = [...sudo, ...args];
-    const r = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status ?? r.error?.message})`);
-  }
-}
 
 const steps = [];
 function step(name, cmd, args) {
@@ -45,7 +33,7 @@ const bin = (name) => `${root}/node_modules/.bin/${name}`;
 
 try {
   await buildAll();
-  ensureDebianPackages();
+  ensureDebianPackages(DEBIAN);
 } catch (err) {
   log(`setup failed: ${err.message}`);
   process.exit(1);

@@ -346,7 +346,7 @@ func checkBackupArchive(app core.App, zipPath string) error {
 // checkDatabase opens a SQLite file read-only and checks it is whole and the
 // appliance's.
 func checkDatabase(path string) error {
-	conn, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	conn, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,8 @@ func main() {
 		// turns dev mode on for binaries under the temp dir): only --dev
 		DefaultDev:     false,
 		DefaultDataDir: dirs.data,
+		// SQLite compiled from C (sqlite.go)
+		DBConnect: connectDB,
 	})
 
 	var hooksDir, migrationsDir, publicDir string

@@ -10,7 +10,8 @@
 #   deploy/systemd/install.sh --root DIR      the same into DIR (a throw-away
 #                                             root for tests; nothing is started)
 #
-# Needs Node >= 20.19 with npm, and Go >= 1.25, on the machine that installs.
+# Needs Node >= 20.19 with npm, Go >= 1.25 and a C compiler (gcc; SQLite is
+# compiled from C) on the machine that installs.
 set -eu
 
 root=""
@@ -32,8 +33,8 @@ conf_dir="$root/etc/appliance"
 say() { printf '[install] %s\n' "$*"; }
 fail() { printf '[install] %s\n' "$*" >&2; exit 1; }
 
-for tool in node npm go; do
-  command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (needs Node >= 20.19 with npm, and Go >= 1.25)"
+for tool in node npm go gcc; do
+  command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (needs Node >= 20.19 with npm, Go >= 1.25 and gcc)"
 done
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
   || fail "Node $(node --version) is too old: 20.19 or newer is needed"

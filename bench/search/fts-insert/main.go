@@ -1,11 +1,13 @@
 // fts-insert measures what the message search index adds to one message
-// INSERT inside PocketBase's own SQLite driver (modernc.org/sqlite, SQLite's
-// C translated to Go, the version pinned by deploy/pocketbase/go.mod), not in
-// the sqlite3 shell (native C, about 3 times faster at this). Each variant
-// starts from a fresh database warmed with -warm messages in one transaction,
-// then times -n autocommit INSERTs, as a send commits one message.
+// INSERT in the two SQLite drivers PocketBase can run on: modernc.org/sqlite
+// (SQLite's C translated to Go, PocketBase's default) and mattn/go-sqlite3
+// (SQLite compiled from C with cgo, what deploy/pocketbase/sqlite.go makes
+// the appliance use). Each variant starts from a fresh database warmed with
+// -warm messages in one transaction, then times -n autocommit INSERTs, as a
+// send commits one message.
 //
-//	cd bench/search/fts-insert && go run . -warm 20000 -n 2000
+//	cd bench/search/fts-insert && go run -tags sqlite_fts5 . -driver sqlite3 -warm 20000 -n 2000
+//	cd bench/search/fts-insert && go run -tags sqlite_fts5 . -driver sqlite -warm 20000 -n 2000
 //
 // Figures: bench/results/search-fts-insert.txt; docs/search.md, "Cost on a send".
 package main
@@ -18,6 +20,7 @@ import (
 	"path/filepath"
 	"time"
 
+	_ "github.com/mattn/go-sqlite3"
 	_ "modernc.org/sqlite"
 )
 
@@ -43,12 +46,14 @@ var variants = []variant{
 	{name: "index, ascii tokenizer, no prefix", fts: "content='', contentless_delete=1, tokenize='ascii'", trigger: bothTables, merging: true},
 }
 
+var driver = flag.String("driver", "sqlite", "sqlite (modernc) or sqlite3 (mattn, cgo)")
+
 func measure(dir string, v variant, warm, n int) time.Duration {
 	path := filepath.Join(dir, "m.db")
 	for _, s := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + s)
 	}
-	db, err := sql.Open("sqlite", path)
+	db, err := sql.Open(*driver, path)
 	must(err)
 	defer db.Close()
 	db.SetMaxOpenConns(1)
