@@ -78,6 +78,7 @@ func main() {
 	}
 	bindRequestLimit(app, requestLimit)
 	bindFilterGuard(app)
+	bindServiceTopics(app)
 	bindOwnerOnlyDataDir(app)
 	bindBackups(app)
 	if structured {
