@@ -49,6 +49,8 @@ export class BroadcastWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** asking is true from the start of an ask until its next one is scheduled */
+  private asking = false;
   /** woken is set by a wake-up that came while an ask was in flight: its answer may predate the change */
   private woken = false;
   private unsubscribes: (() => Promise<void>)[] = [];
@@ -99,7 +101,7 @@ export class BroadcastWorker {
   // an extra ask never breaks a broadcast's pace: PocketBase releases only what is due
   private wake(): void {
     if (this.stopped) return;
-    if (this.running) this.woken = true;
+    if (this.asking) this.woken = true;
     else this.schedule(0);
   }
 
@@ -113,6 +115,7 @@ export class BroadcastWorker {
 
   private async ask(): Promise<void> {
     let next = this.idleMs;
+    this.asking = true;
     this.woken = false;
     try {
       const r = await this.pb.send<Release>('/api/broadcasts/release', { method: 'POST', requestKey: null });
@@ -124,6 +127,7 @@ export class BroadcastWorker {
       this.log.warn({ err: (err as Error).message }, 'cannot release broadcast texts yet');
       next = this.errorMs;
     }
+    this.asking = false;
     this.asks++;
     this.waiters = this.waiters.filter((w) => (w.after <= this.asks ? (w.resolve(), false) : true));
     this.schedule(next);
