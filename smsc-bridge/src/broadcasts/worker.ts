@@ -71,11 +71,9 @@ export class BroadcastWorker {
   async start(): Promise<void> {
     this.stopped = false;
     try {
-      this.unsubscribes.push(
-        await this.pb.realtime.subscribe(BROADCASTS_DUE_TOPIC, () => this.wake()),
-        // the link was down: a wake-up may have been missed
-        await this.pb.realtime.subscribe('PB_CONNECT', () => this.wake()),
-      );
+      this.unsubscribes.push(await this.pb.realtime.subscribe(BROADCASTS_DUE_TOPIC, () => this.wake()));
+      // the link was down: a wake-up may have been missed
+      this.unsubscribes.push(await this.pb.realtime.subscribe('PB_CONNECT', () => this.wake()));
     } catch (err) {
       // the safety poll still finds the work, a minute late at most
       this.log.warn({ err: (err as Error).message }, 'cannot subscribe to broadcast wake-ups');
