@@ -80,6 +80,7 @@ func main() {
 	}
 	bindRequestLimit(app, requestLimit)
 	bindFilterGuard(app)
+	bindServiceTopics(app)
 	bindOwnerOnlyDataDir(app)
 	bindBackups(app)
 	if structured {

@@ -15,6 +15,7 @@ import { doTouchConversation } from './threads';
 import { accessSmsNumber, checkMayText } from './numbers';
 import { findOptOut, optOutReason } from './phones';
 import { doFindOrCreateSmsThread } from './sms';
+import { doPublishBroadcastsDue } from './realtime';
 import { checkOutbound, checkSmsBody, doQueueDeliveries } from './outbound';
 import { checkBody } from '../../src/lib/domain/messages';
 import { type BroadcastPreview as Preview, checkCap, etaMs, linkLowWater, MAX_RECIPIENTS, planRecipients, releaseGapMs, releaseSize } from '../../src/lib/domain/broadcasts';
@@ -123,7 +124,7 @@ function actorOfUser(user: core.Record): Actor {
   return { id: user.id, name: user.getString('name') };
 }
 
-/** doStartBroadcast stores a running broadcast with its recipients (pending) and logs it, in one transaction. */
+/** doStartBroadcast stores a running broadcast with its recipients (pending) and logs it, in one transaction, then wakes the broadcast worker. */
 export function doStartBroadcast(app: CoreApp, user: core.Record, ip: string, req: BroadcastRequest): core.Record {
   if (!req.phones.length) badField('numbers', 'Nobody to text: the list has no valid number.');
   const b = new Record(app.findCollectionByNameOrId('broadcasts'));
@@ -157,6 +158,8 @@ export function doStartBroadcast(app: CoreApp, user: core.Record, ip: string, re
       },
     ]);
   });
+  // after the commit: a worker woken earlier would find nothing running
+  doPublishBroadcastsDue(app, b.id);
   return b;
 }
 
@@ -193,7 +196,7 @@ export function accessBroadcast(app: CoreApp, user: core.Record, id: string): co
 /** Control is what a sender does to a broadcast. */
 export type Control = 'pause' | 'resume' | 'cancel';
 
-/** doControlBroadcast pauses, resumes or cancels a broadcast (cancelling leaves its pending recipients cancelled) and logs it. */
+/** doControlBroadcast pauses, resumes or cancels a broadcast (cancelling leaves its pending recipients cancelled) and logs it; a resume wakes the broadcast worker. */
 export function doControlBroadcast(app: CoreApp, user: core.Record, ip: string, id: string, op: Control): core.Record {
   let out: core.Record | undefined;
   app.runInTransaction((tx) => {
@@ -225,6 +228,7 @@ export function doControlBroadcast(app: CoreApp, user: core.Record, ip: string, 
     ]);
     out = b;
   });
+  if (op === 'resume') doPublishBroadcastsDue(app, out!.id);
   return out!;
 }
 
@@ -238,7 +242,7 @@ export interface Released {
   wait_ms: number;
 }
 
-/** IDLE_WAIT_MS is how long the worker waits when no broadcast runs. */
+/** IDLE_WAIT_MS is the longest `wait_ms` answered; with nothing running the worker waits for BROADCASTS_DUE instead (lib/realtime.ts). */
 export const IDLE_WAIT_MS = 1000;
 
 /**

@@ -63,6 +63,30 @@ export function doPublishQueued(app: CoreApp, action: 'create' | 'update', deliv
   }
 }
 
+/**
+ * BROADCASTS_DUE is the topic the bridge's broadcast worker waits on while no
+ * broadcast runs: a broadcast started or resumed is work due at once. Only a
+ * `services` account may subscribe (deploy/pocketbase/service_topics.go) and
+ * only services clients are sent it. The worker would otherwise ask
+ * `POST /api/broadcasts/release` every second of an idle day
+ * (docs/broadcasts.md, "Pace").
+ */
+export const BROADCASTS_DUE = 'broadcasts_due';
+
+/** doPublishBroadcastsDue wakes the connected broadcast workers; call it after the change is committed. */
+export function doPublishBroadcastsDue(app: CoreApp, broadcast: string): void {
+  let message: SubscriptionMessage | null = null;
+  const clients = app.subscriptionsBroker().clients();
+  for (const id in clients) {
+    const client = clients[id];
+    if (!client.hasSubscription(BROADCASTS_DUE)) continue;
+    const auth = client.get('auth');
+    if (!auth || auth.collection().name !== 'services') continue;
+    message ??= new SubscriptionMessage({ name: BROADCASTS_DUE, data: JSON.stringify({ broadcast }) });
+    client.send(message);
+  }
+}
+
 /** findMessageMembers returns a message's conversation and its active internal members, in one query (a delivery's progress fans out by it). */
 export function findMessageMembers(app: CoreApp, messageId: string): { conversation: string; members: string[] } {
   const row = new DynamicModel({ conversation: '', members: '' });

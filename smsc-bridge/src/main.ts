@@ -123,7 +123,7 @@ for (let attempt = 1; !stopping; attempt++) {
     await webhooks.start();
     // broadcasts are released a few texts at a time while the link's queue is short (docs/broadcasts.md)
     broadcasts = new BroadcastWorker({ pb: store.pb, log });
-    broadcasts.start();
+    await broadcasts.start();
     phase = 'running';
     log.info({ links: bridge.health().links.map((l) => l.name) }, 'smsc-bridge running');
     break;

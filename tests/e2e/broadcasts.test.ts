@@ -56,7 +56,7 @@ describe('broadcasts, end to end', () => {
     await bridge.start();
     await bridge.link(link.id)!.waitForState('bound', 5000);
     worker = new BroadcastWorker({ pb: store.pb, log, idleMs: 200, minMs: 20 });
-    worker.start();
+    await worker.start();
 
     const context = await browser.newContext({ baseURL: app.url });
     page = await context.newPage();

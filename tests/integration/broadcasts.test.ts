@@ -46,8 +46,8 @@ describe('broadcasts through the bridge', () => {
     bridge = new Bridge({ store, log }, { ...TEST_BRIDGE, sweepMs: 500 });
     await bridge.start();
     await bridge.link(link.id)!.waitForState('bound', 5000);
-    worker = new BroadcastWorker({ pb: store.pb, log, idleMs: 200, minMs: 20, errorMs: 200 });
-    worker.start();
+    worker = suiteWorker();
+    await worker.start();
   }, 30_000);
 
   afterAll(async () => {
@@ -58,6 +58,8 @@ describe('broadcasts through the bridge', () => {
     await app?.stop();
   });
 
+  // a safety poll as short as the pace: the pause below counts asks made while nothing runs
+  const suiteWorker = () => new BroadcastWorker({ pb: store.pb, log, idleMs: 200, minMs: 20, errorMs: 200, safetyMs: 200 });
   const ours = () => sim.submits.filter((s) => s.short_message.toString('latin1') === TEXT);
   const read = (id: string) => app.superuser.collection('broadcasts').getOne(id);
 
@@ -101,8 +103,8 @@ describe('broadcasts through the bridge', () => {
     expect(middle.status).toBe('running');
     expect(middle.sent + middle.skipped).toBeLessThan(500);
     await app.restart();
-    worker = new BroadcastWorker({ pb: store.pb, log, idleMs: 200, minMs: 20, errorMs: 200 });
-    worker.start();
+    worker = suiteWorker();
+    await worker.start();
     const done = await poll(() => read(broadcast.id), (b) => b.status === 'done', 120_000, 'the broadcast done');
     expect(done).toMatchObject({ total: 500, sent: 480, skipped: 20, failed: 0, cancelled: 0 });
 
@@ -168,5 +170,81 @@ describe('broadcasts through the bridge', () => {
     // the phonebook filters by group
     const listed = await bob.pb.collection('contacts').getFullList({ filter: bob.pb.filter('groups ~ {:g}', { g: group.id }), sort: 'name' });
     expect(listed.map((c) => c.name)).toEqual(['Ann', 'Ben', 'Dee']);
+  });
+
+  // From here on the suite's worker is stopped: a worker whose safety poll is
+  // ten minutes does the releasing, so only its wake-ups can explain a release.
+  describe('a quiet worker', () => {
+    const QUIET_MS = 600_000;
+    let quiet: BroadcastWorker;
+    let releases = 0;
+    let pb: SignedIn['pb'];
+    const quietWorker = () => new BroadcastWorker({ pb, log, idleMs: 200, minMs: 20, errorMs: 200, safetyMs: QUIET_MS });
+
+    beforeAll(async () => {
+      await worker.stop();
+      // a counting wrapper around the real route: every release this worker asks for
+      pb = (await createService(app, 'broadcaster')).pb;
+      const send = pb.send.bind(pb);
+      pb.send = ((path: string, options: Parameters<typeof send>[1]) => {
+        if (path === '/api/broadcasts/release') releases++;
+        return send(path, options);
+      }) as typeof pb.send;
+    });
+
+    afterAll(async () => {
+      await quiet?.stop();
+      await pb?.realtime.unsubscribe().catch(() => {});
+    });
+
+    it('asks once while nothing runs, and starts a broadcast at its wake-up', async () => {
+      quiet = quietWorker();
+      await quiet.start();
+      await quiet.afterAsks(1);
+      // an observation window of 5 s: before the topic, an idle worker asked every idleMs (25 asks here)
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(releases).toBeLessThanOrEqual(2);
+
+      const numbers = [phone(800), phone(801), phone(802)];
+      const { broadcast } = await bob.pb.send('/api/broadcasts', { method: 'POST', body: { our_number: number.id, source: 'list', numbers, body: 'Woken up', cap: 60000 } });
+      const done = await poll(() => read(broadcast.id), (b) => b.status === 'done', 30_000, 'the broadcast done');
+      expect(done).toMatchObject({ total: 3, sent: 3 });
+    }, 60_000);
+
+    it('resumes a paused broadcast at its wake-up', async () => {
+      const numbers = [phone(810), phone(811), phone(812)];
+      // one text a minute: the first goes at the start, the next would wait a minute
+      const { broadcast } = await bob.pb.send('/api/broadcasts', { method: 'POST', body: { our_number: number.id, source: 'list', numbers, body: 'Paused and resumed', cap: 1 } });
+      await poll(() => read(broadcast.id), (b) => b.sent === 1, 30_000, 'the first text released');
+      await bob.pb.send(`/api/broadcasts/${broadcast.id}/pause`, { method: 'POST' });
+      // a fresh worker finds nothing running and goes quiet
+      await quiet?.stop();
+      quiet = quietWorker();
+      await quiet.start();
+      await quiet.afterAsks(1);
+      const before = releases;
+      // resuming makes the next text due at once
+      await bob.pb.send(`/api/broadcasts/${broadcast.id}/resume`, { method: 'POST' });
+      await poll(() => read(broadcast.id), (b) => b.sent === 2, 30_000, 'the second text released');
+      expect(releases).toBeGreaterThan(before);
+      await bob.pb.send(`/api/broadcasts/${broadcast.id}/cancel`, { method: 'POST' });
+    }, 60_000);
+
+    it('asks once when the realtime link comes back, for a wake-up it may have missed', async () => {
+      const su = app.superuser;
+      await quiet?.stop();
+      quiet = quietWorker();
+      await quiet.start();
+      await quiet.afterAsks(1);
+      // written behind the hooks' back: no wake-up is published
+      const b = await su.collection('broadcasts').create({
+        name: 'Unannounced', our_number: number.id, body: 'Found after the restart', source: 'list', cap: 60000, status: 'running',
+        total: 2, sent: 0, skipped: 0, failed: 0, cancelled: 0, segments: 1, encoding: 'GSM-7', created_by: bob.record.id, created_by_name: 'Bob',
+      });
+      for (const [i, p] of [phone(820), phone(821)].entries()) await su.collection('broadcast_recipients').create({ broadcast: b.id, phone: p, seq: i, status: 'pending' });
+      await app.restart();
+      const done = await poll(() => read(b.id), (x) => x.status === 'done', 60_000, 'the broadcast done');
+      expect(done).toMatchObject({ total: 2, sent: 2 });
+    }, 90_000);
   });
 });

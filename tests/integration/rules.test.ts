@@ -601,6 +601,37 @@ describe('custom routes', () => {
   }
 });
 
+// Custom realtime topics a caller may subscribe to, by caller (statuses follow
+// ROLES). Service-only topics are refused to everyone else at subscription
+// (deploy/pocketbase/service_topics.go); the hooks also publish them to
+// services clients only.
+const TOPICS: { topic: string; expected: number[] }[] = [
+  // the broadcast worker's wake-up (pb_hooks/lib/realtime.ts, BROADCASTS_DUE)
+  { topic: 'broadcasts_due', expected: [403, 403, 403, 403, 200] },
+];
+
+describe('realtime topics', () => {
+  for (const { topic, expected } of TOPICS) {
+    ROLES.forEach((role, i) => {
+      it(`subscribe ${topic} by ${role} → ${expected[i]}`, async () => {
+        const pb = clients[role];
+        const status = await pb.realtime.subscribe(topic, () => {}).then(
+          async (unsubscribe) => {
+            await unsubscribe();
+            return 200;
+          },
+          async (e) => {
+            // the SDK keeps a refused topic for its next subscription request
+            await pb.realtime.unsubscribe(topic).catch(() => {});
+            return e instanceof ClientResponseError ? e.status : Promise.reject(e);
+          },
+        );
+        expect(status).toBe(expected[i]);
+      });
+    });
+  }
+});
+
 it('lets the bridge move state but not rewrite a link or a delivery', async () => {
   const svc = clients.service;
   for (const [collection, body] of [
