@@ -17,8 +17,10 @@
 //   - the migration's rebuild of the whole index from the stored messages
 //     (`migrate down`, then `migrate up`).
 // Client and PocketBase share the 2 cores: times include the client's own work.
+// Each run is written to bench/results/search.json and appended to search-runs.jsonl,
+// with the load average and the SQLite driver the binary was built with.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -144,6 +146,13 @@ function run(args: string[], input = ''): Promise<{ status: number | null; out: 
     child.stdin.end(input);
     child.on('close', (status) => ok({ status, out }));
   });
+}
+
+// which SQLite the binary runs on (docs/build.md): the module it was built with
+function sqliteDriver(): string {
+  const r = spawnSync('go', ['version', '-m', bin], { encoding: 'utf8' });
+  const dep = /\bdep\s+(github\.com\/mattn\/go-sqlite3|modernc\.org\/sqlite)\s+(\S+)/.exec(r.stdout ?? '');
+  return dep ? `${dep[1]} ${dep[2]}` : 'unknown';
 }
 
 async function migrate(dataDir: string, migrationsDir: string, ...args: string[]): Promise<number> {
@@ -344,6 +353,7 @@ try {
 
   const out = {
     at: new Date().toISOString(),
+    driver: sqliteDriver(),
     messages: N,
     conversations: conversations.length,
     rounds: ROUNDS,
@@ -359,7 +369,8 @@ try {
   };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'search.json'), JSON.stringify(out, null, 2) + '\n');
-  console.log('written to bench/results/search.json');
+  appendFileSync(join(root, 'bench', 'results', 'search-runs.jsonl'), JSON.stringify(out) + '\n');
+  console.log('written to bench/results/search.json (and appended to search-runs.jsonl)');
 } catch (err) {
   console.error(app.logs().slice(-4000));
   throw err;

@@ -2,12 +2,14 @@ package main
 
 // PocketBase opens its databases through SQLite compiled from C (the
 // mattn/go-sqlite3 driver, cgo) instead of its default modernc.org/sqlite
-// (the same C translated to Go). Both are SQLite; the C build does the same
-// work in about a third of the time where it matters most: writing the
-// message search index on every send costs 0.26 ms here against 0.78 ms
-// (bench/search/fts-insert, 300,000 messages warm; docs/search.md "Cost on a
-// send"). PocketBase documents this swap (Config.DBConnect); the build tag
-// no_default_driver leaves modernc out of the binary.
+// (the same C translated to Go). Both are SQLite; the C build is cheaper
+// where search costs a send: writing the message search index on every send
+// costs about 0.75 x what it costs in modernc (bench/search/fts-insert,
+// paired), and FTS5's own merges 0.4 x; with it, indexing adds +3.6 % to
+// +8.9 % to a send's p50 instead of +10 % to +19 % (docs/search.md, "Cost on
+// a send"). Seeding or rebuilding the index of a million messages takes
+// half the time. PocketBase documents this swap (Config.DBConnect); the
+// build tag no_default_driver leaves modernc out of the binary.
 //
 // Built with the tags sqlite_fts5 (message search) and sqlite_math_functions
 // (which modernc has too), so the SQL the hooks and migrations run is the

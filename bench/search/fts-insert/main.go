@@ -6,8 +6,10 @@
 // -warm messages in one transaction, then times -n autocommit INSERTs, as a
 // send commits one message.
 //
-//	cd bench/search/fts-insert && go run -tags sqlite_fts5 . -driver sqlite3 -warm 20000 -n 2000
-//	cd bench/search/fts-insert && go run -tags sqlite_fts5 . -driver sqlite -warm 20000 -n 2000
+//	cd bench/search/fts-insert && go run -tags sqlite_fts5 . -warm 20000 -n 2000 [-driver sqlite3,sqlite]
+//
+// Each variant is measured in each driver in turn, so that both see the same
+// load.
 //
 // Figures: bench/results/search-fts-insert.txt; docs/search.md, "Cost on a send".
 package main
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
@@ -46,14 +49,14 @@ var variants = []variant{
 	{name: "index, ascii tokenizer, no prefix", fts: "content='', contentless_delete=1, tokenize='ascii'", trigger: bothTables, merging: true},
 }
 
-var driver = flag.String("driver", "sqlite", "sqlite (modernc) or sqlite3 (mattn, cgo)")
+var drivers = flag.String("driver", "sqlite3,sqlite", "the drivers, in turn for each variant: sqlite (modernc), sqlite3 (mattn, cgo)")
 
-func measure(dir string, v variant, warm, n int) time.Duration {
+func measure(dir, driver string, v variant, warm, n int) time.Duration {
 	path := filepath.Join(dir, "m.db")
 	for _, s := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + s)
 	}
-	db, err := sql.Open(*driver, path)
+	db, err := sql.Open(driver, path)
 	must(err)
 	defer db.Close()
 	db.SetMaxOpenConns(1)
@@ -96,7 +99,9 @@ func main() {
 	fmt.Printf("%d messages warm, %d autocommit INSERTs each\n", *warm, *n)
 	for r := 0; r < *rounds; r++ {
 		for _, v := range variants {
-			fmt.Printf("%-36s %6.0f µs per INSERT\n", v.name, float64(measure(dir, v, *warm, *n).Microseconds()))
+			for _, d := range strings.Split(*drivers, ",") {
+				fmt.Printf("%-8s %-36s %6.0f µs per INSERT\n", d, v.name, float64(measure(dir, d, v, *warm, *n).Microseconds()))
+			}
 		}
 	}
 }
