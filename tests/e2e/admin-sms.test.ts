@@ -6,7 +6,7 @@
 // The tests run in order and build on each other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
 describe('admin: SMSC links and business numbers', () => {
   let app: Appliance;
@@ -21,11 +21,7 @@ describe('admin: SMSC links and business numbers', () => {
   async function signIn(account: SignedIn): Promise<void> {
     context = await browser.newContext({ baseURL: app.url });
     page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill(String(account.record.extension));
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, String(account.record.extension), account.password);
   }
 
   beforeAll(async () => {

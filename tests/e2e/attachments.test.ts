@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { MediaWorker } from '../../smsc-bridge/src/media/worker';
 import { NO_PUBLIC_URL } from '../../src/lib/domain/attachments';
 
@@ -31,11 +31,7 @@ describe('attachments', () => {
   async function signIn(account: SignedIn): Promise<Person> {
     const context = await browser.newContext({ baseURL: app.url });
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill(String(account.record.extension));
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, String(account.record.extension), account.password);
     return { account, context, page };
   }
 

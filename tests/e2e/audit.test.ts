@@ -4,7 +4,7 @@
 // admin finds the reset on Admin → Audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
 describe('audit log', () => {
   let app: Appliance;
@@ -15,11 +15,7 @@ describe('audit log', () => {
   async function signIn(extension: string, password: string): Promise<Page> {
     const context = await browser.newContext({ baseURL: app.url });
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill(extension);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, extension, password);
     return page;
   }
 

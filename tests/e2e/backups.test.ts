@@ -4,7 +4,7 @@
 // written after the backup gone, the data from before saved as a backup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
 describe('backups', () => {
   let app: Appliance;
@@ -20,11 +20,7 @@ describe('backups', () => {
     ]);
     const context = await browser.newContext({ baseURL: app.url });
     page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill('100');
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, '100', admin.password);
   });
 
   afterAll(async () => {

@@ -14,7 +14,7 @@ import { BroadcastWorker } from '../../smsc-bridge/src/broadcasts/worker.js';
 import { TEST_BRIDGE } from '../../smsc-bridge/test/bridge-harness.js';
 import { log, until } from '../../smsc-bridge/test/helpers.js';
 import { SmscSimulator } from '../../smsc-bridge/test/smsc-simulator.js';
-import { createService, createUser, launchBrowser, startAppliance, type Appliance } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, logInAs, startAppliance, type Appliance } from '../helpers/appliance';
 import { axeViolations } from '../helpers/axe';
 
 // with SCREENSHOTS=<dir>, the screens are written there (as in the other e2e tests)
@@ -60,11 +60,7 @@ describe('broadcasts, end to end', () => {
 
     const context = await browser.newContext({ baseURL: app.url });
     page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill('201');
-    await page.getByLabel('Password').fill(alice.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, '201', alice.password);
   }, 60_000);
 
   afterAll(async () => {

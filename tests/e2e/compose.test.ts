@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { axeViolations } from '../helpers/axe';
 
 // with SCREENSHOTS=<dir>, the screens are written there (as in the other e2e tests)
@@ -25,11 +25,7 @@ describe('compose row', () => {
     const context = await browser.newContext({ baseURL: app.url, viewport });
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill(String(account.record.extension));
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, String(account.record.extension), account.password);
     return page;
   }
 

@@ -13,7 +13,7 @@ import { PocketBaseStore } from '../../smsc-bridge/src/pipeline/pocketbase-store
 import { TEST_BRIDGE } from '../../smsc-bridge/test/bridge-harness.js';
 import { log } from '../../smsc-bridge/test/helpers.js';
 import { SmscSimulator } from '../../smsc-bridge/test/smsc-simulator.js';
-import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
 // with SCREENSHOTS=<dir>, the screens are written there (as in the other e2e tests)
 const SHOTS = process.env.SCREENSHOTS ?? '';
@@ -36,11 +36,7 @@ describe('a GSM gateway link', () => {
   async function signIn(account: SignedIn): Promise<Person> {
     const context = await browser.newContext({ baseURL: app.url, locale: 'en-GB', timezoneId: 'UTC' });
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill(String(account.record.extension));
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, String(account.record.extension), account.password);
     return { account, context, page };
   }
 

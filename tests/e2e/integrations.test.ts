@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { readmeCurl } from '../helpers/readme';
 import { axeViolations } from '../helpers/axe';
 
@@ -26,11 +26,7 @@ describe('admin: integrations', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill(String(account.record.extension));
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, String(account.record.extension), account.password);
     return page;
   }
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RecordModel } from 'pocketbase';
-import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
 interface Person {
   account: SignedIn;
@@ -25,11 +25,7 @@ describe('a link that is down', () => {
   async function signIn(account: SignedIn): Promise<Person> {
     const context = await browser.newContext({ baseURL: app.url, locale: 'en-GB', timezoneId: 'UTC' });
     const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill(String(account.record.extension));
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, String(account.record.extension), account.password);
     return { account, context, page };
   }
 

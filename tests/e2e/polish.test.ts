@@ -7,7 +7,7 @@
 // passes axe in both themes) and the Ctrl+K quick switcher.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { createService, createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 import { axeViolations } from '../helpers/axe';
 import { avatarColour } from '../../src/lib/chat/avatar';
 
@@ -26,11 +26,7 @@ describe('newcomer polish', () => {
     bridge = await createService(app, 'bridge');
     const context = await browser.newContext({ baseURL: app.url });
     page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill('201');
-    await page.getByLabel('Password').fill(alice.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, '201', alice.password);
   });
 
   afterAll(async () => {
@@ -44,11 +40,7 @@ describe('newcomer polish', () => {
   async function signIn(account: SignedIn, options: BrowserContextOptions = {}): Promise<Page> {
     const context = await browser.newContext({ baseURL: app.url, ...options });
     const p = await context.newPage();
-    await p.goto('/login');
-    await p.getByLabel('Email or extension').fill(String(account.record.extension));
-    await p.getByLabel('Password').fill(account.password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.waitForURL('**/messages');
+    await logInAs(p, String(account.record.extension), account.password);
     return p;
   }
 
@@ -171,11 +163,7 @@ describe('newcomer polish', () => {
     const admin = await createUser(app, { name: 'Ada', extension: '209', role: 'admin' });
     const context = await browser.newContext({ baseURL: app.url });
     const p = await context.newPage();
-    await p.goto('/login');
-    await p.getByLabel('Email or extension').fill('209');
-    await p.getByLabel('Password').fill(admin.password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.waitForURL('**/messages');
+    await logInAs(p, '209', admin.password);
     await p.goto('/admin/settings');
     const stop = p.getByLabel('Reply to STOP');
     await expect.poll(() => stop.inputValue()).toContain('Reply START');

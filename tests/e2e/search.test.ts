@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, launchBrowser, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
+import { createUser, launchBrowser, logInAs, startAppliance, type Appliance, type SignedIn } from '../helpers/appliance';
 
 const SHOTS = process.env.SCREENSHOTS ?? '';
 
@@ -40,11 +40,7 @@ describe('search', () => {
     await post(bob, group, 'Invoices are due Friday');
     context = await browser.newContext({ baseURL: app.url, viewport: { width: 1100, height: 760 } });
     page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill('202');
-    await page.getByLabel('Password').fill(bob.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, '202', bob.password);
   });
 
   afterAll(async () => {

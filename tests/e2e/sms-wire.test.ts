@@ -10,7 +10,7 @@ import { PocketBaseStore } from '../../smsc-bridge/src/pipeline/pocketbase-store
 import { TEST_BRIDGE } from '../../smsc-bridge/test/bridge-harness.js';
 import { log } from '../../smsc-bridge/test/helpers.js';
 import { SmscSimulator } from '../../smsc-bridge/test/smsc-simulator.js';
-import { createService, createUser, launchBrowser, startAppliance, type Appliance } from '../helpers/appliance';
+import { createService, createUser, launchBrowser, logInAs, startAppliance, type Appliance } from '../helpers/appliance';
 
 describe('SMS over SMPP, end to end', () => {
   let app: Appliance;
@@ -39,11 +39,7 @@ describe('SMS over SMPP, end to end', () => {
 
     const context = await browser.newContext({ baseURL: app.url });
     page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('Email or extension').fill('201');
-    await page.getByLabel('Password').fill(alice.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/messages');
+    await logInAs(page, '201', alice.password);
   }, 60_000);
 
   afterAll(async () => {

@@ -185,4 +185,4 @@ async function impersonate(app: Appliance, collection: string, id: string): Prom
   return pb;
 }
 
-export { launchBrowser } from './browser';
+export { launchBrowser, logInAs } from './browser';
