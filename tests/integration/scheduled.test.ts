@@ -278,6 +278,22 @@ describe('the send API with send_at', () => {
       expect(await app.superuser.collection('scheduled_messages').getOne(r.json.scheduled)).toMatchObject({ cancelled_by: carol.record.id, cancelled_by_integration: '' });
     });
 
+    it("counts against the key's rate limit like the other routes (429 with Retry-After)", async () => {
+      const limited = await alice.pb.send('/api/integrations', { method: 'POST', body: { name: 'Limited', numbers: [main.id], default_number: main.id, scope_send: true, rate_per_minute: 2 } });
+      const sent = await fetch(`${app.url}/api/v1/sms`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${limited.key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ to: '+12015550190', text: 'Limited', send_at: inSeconds(3600) }),
+      }).then((res) => res.json() as Promise<any>);
+      expect(sent.status).toBe('scheduled');
+      // six requests straddle at most one minute boundary, so one minute sees three
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await cancel(sent.delivery, limited.key));
+      expect(answers.map((a) => a.status)).toContain(200);
+      const refused = answers.find((a) => a.status === 429);
+      expect(refused?.json.message).toMatch(/^This API key may make 2 requests a minute; try again in \d+ s\.$/);
+    });
+
     it("refuses: 409 for a text sent at once; 404 for another key's, a person's or an unknown id; 401 for a revoked key", async () => {
       const now = await api('/api/v1/sms', { to: '+12015550188', text: 'Now, not later' });
       expect(await cancel(now.json.delivery)).toEqual({ status: 409, json: expect.objectContaining({ message: 'This text was sent at once, not scheduled; a text that went cannot be cancelled.' }) });
