@@ -20,6 +20,14 @@ routerAdd('GET', '/api/v1/deliveries/{id}', (e) => {
   e.json(200, smsapi.findApiDelivery(e.app, integration, e.request!.pathValue('id')));
 });
 
+// cancel a text this key scheduled (send_at) before it goes; a POST on the delivery, as it stays readable (status "cancelled")
+routerAdd('POST', '/api/v1/deliveries/{id}/cancel', (e) => {
+  const integrations: typeof import('./lib/integrations') = require(`${__hooks}/lib/integrations.js`);
+  const smsapi: typeof import('./lib/smsapi') = require(`${__hooks}/lib/smsapi.js`);
+  const integration = integrations.accessApiKey(e, 'send');
+  e.json(200, smsapi.doApiCancel(e.app, integration, e.request!.pathValue('id')));
+});
+
 routerAdd('GET', '/api/v1/openapi.json', (e) => {
   const openapi: typeof import('./lib/openapi') = require(`${__hooks}/lib/openapi.js`);
   const scheme = e.request!.tls ? 'https' : 'http';

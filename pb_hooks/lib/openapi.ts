@@ -13,7 +13,7 @@ export function openApiDocument(origin: string): object {
       title: 'Messaging appliance: integration API',
       version: '1',
       description:
-        'Send texts from your business numbers and read their delivery status. Authenticate with an API key from Admin → Integrations, in a header only: `Authorization: Bearer smsk_…` or `X-Api-Key: smsk_…`. A key in the URL is refused. Each key has a rate limit per minute (429 with Retry-After). Webhooks (inbound texts, delivery changes, keywords answered by your system) are described in docs/integrations.md.',
+        'Send texts from your business numbers (now or at a time, and cancel those before they go) and read their delivery status. Authenticate with an API key from Admin → Integrations, in a header only: `Authorization: Bearer smsk_…` or `X-Api-Key: smsk_…`. A key in the URL is refused. Each key has a rate limit per minute (429 with Retry-After). Webhooks (inbound texts, delivery changes, keywords answered by your system) are described in docs/integrations.md.',
     },
     servers: [{ url: origin }],
     security: [{ bearer: [] }, { apiKey: [] }],
@@ -38,7 +38,7 @@ export function openApiDocument(origin: string): object {
                       type: 'string',
                       format: 'date-time',
                       description:
-                        'Send later: an ISO 8601 date and time with its zone (2026-12-24T09:00:00+01:00 or …Z), not more than a minute in the past, at most 366 days ahead. The text is checked now and again when it goes (within the minute after send_at); until then it is shown in the thread as scheduled and members may cancel it. The answer has status "scheduled" and the ids the message and its delivery will have.',
+                        'Send later: an ISO 8601 date and time with its zone (2026-12-24T09:00:00+01:00 or …Z), not more than a minute in the past, at most 366 days ahead. The text is checked now and again when it goes (within the minute after send_at); until then it is shown in the thread as scheduled and members may cancel it, as may this key (POST /api/v1/deliveries/{id}/cancel). The answer has status "scheduled" and the ids the message and its delivery will have.',
                     },
                   },
                 },
@@ -65,6 +65,22 @@ export function openApiDocument(origin: string): object {
             '401': error,
             '403': error,
             '404': error,
+            '429': { $ref: '#/components/responses/RateLimited' },
+          },
+        },
+      },
+      '/api/v1/deliveries/{id}/cancel': {
+        post: {
+          summary: 'Cancel a text this key scheduled, before it goes',
+          description:
+            'Needs the "send" scope. The id is the delivery id the send answered (with send_at). The text never goes; it leaves the thread for its members, and GET /api/v1/deliveries/{id} reports status "cancelled". Cancelling a text already cancelled (by this key or by a member in the thread) answers the same 200, so a retry is harmless. A text that went, failed or was sent at once: 409 with a sentence. An id this key did not schedule or send (another key\'s, a person\'s, unknown): 404.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'Cancelled (status "cancelled")', content: { 'application/json': { schema: { $ref: '#/components/schemas/Delivery' } } } },
+            '401': error,
+            '403': error,
+            '404': error,
+            '409': error,
             '429': { $ref: '#/components/responses/RateLimited' },
           },
         },

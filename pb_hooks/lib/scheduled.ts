@@ -99,6 +99,7 @@ export function doSchedulePost(e: core.RecordRequestEvent): void {
   record.set('delivery', '');
   record.set('error', '');
   record.set('cancelled_by', '');
+  record.set('cancelled_by_integration', '');
   record.set('done_at', '');
   const conversation = e.app.findRecordById('conversations', record.getString('conversation'));
   const authorRecord = !author ? null : e.auth && e.auth.id === author && e.auth.collection().name === 'users' ? e.auth : e.app.findRecordById('users', author);
@@ -120,33 +121,43 @@ function mayCancel(row: core.Record, actor: core.Record): boolean {
 }
 
 /**
- * doCancelScheduled cancels a scheduled send that has not gone. Members of
- * the conversation only (404 for anyone else); its author, an admin, or for
- * an integration's text any member (403 for the others); 409 with a
- * sentence when it already went, failed or was cancelled. The check and the
- * change are one transaction, so the sweep and a cancel never both win.
+ * doCancelScheduled cancels a scheduled send that has not gone. The actor is
+ * a person (the thread's Cancel) or an integration (the send API's cancel).
+ * A person: members of the conversation only (404 for anyone else); its
+ * author, an admin, or for an integration's text any member (403 for the
+ * others). An integration: the texts it scheduled itself only (404 for any
+ * other, as if it did not exist). 409 with a sentence when it already went,
+ * failed or was cancelled. The row records who cancelled (`cancelled_by`,
+ * or `cancelled_by_integration`). The check and the change are one
+ * transaction, so the sweep and a cancel never both win.
  */
 export function doCancelScheduled(app: CoreApp, actor: core.Record, id: string): core.Record {
-  const missing = () => new NotFoundError('This scheduled text does not exist or you are not in its conversation.', null);
+  const byIntegration = actor.collection().name === 'integrations';
+  const missing = () =>
+    new NotFoundError(byIntegration ? 'No scheduled text with that id was sent with this API key.' : 'This scheduled text does not exist or you are not in its conversation.', null);
   let row: core.Record;
   try {
     row = app.findRecordById('scheduled_messages', id);
   } catch (_) {
     throw missing();
   }
-  try {
-    accessConversation(app, row.getString('conversation'), actor.id);
-  } catch (_) {
-    throw missing();
-  }
-  if (!mayCancel(row, actor)) {
-    let name = 'its author';
+  if (byIntegration) {
+    if (row.getString('integration') !== actor.id) throw missing();
+  } else {
     try {
-      name = app.findRecordById('users', row.getString('author')).getString('name') || name;
+      accessConversation(app, row.getString('conversation'), actor.id);
     } catch (_) {
-      // a removed author: the sentence names no one
+      throw missing();
     }
-    throw new ForbiddenError(`Only ${name}, who scheduled this text, or an administrator can cancel it.`, null);
+    if (!mayCancel(row, actor)) {
+      let name = 'its author';
+      try {
+        name = app.findRecordById('users', row.getString('author')).getString('name') || name;
+      } catch (_) {
+        // a removed author: the sentence names no one
+      }
+      throw new ForbiddenError(`Only ${name}, who scheduled this text, or an administrator can cancel it.`, null);
+    }
   }
   let cancelled: core.Record | undefined;
   app.runInTransaction((tx) => {
@@ -156,7 +167,7 @@ export function doCancelScheduled(app: CoreApp, actor: core.Record, id: string):
     if (state === 'cancelled') throw new ApiError(409, 'This scheduled text was already cancelled.', null);
     if (state === 'failed') throw new ApiError(409, `This scheduled text was not sent (${current.getString('error')}); there is nothing to cancel.`, null);
     current.set('state', 'cancelled');
-    current.set('cancelled_by', actor.id);
+    current.set(byIntegration ? 'cancelled_by_integration' : 'cancelled_by', actor.id);
     current.set('done_at', new DateTime());
     tx.save(current);
     cancelled = current;

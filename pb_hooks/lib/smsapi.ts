@@ -6,14 +6,16 @@
 // deliveries queued by doQueueDeliveries, in one transaction. It has no
 // `author`; `integration` (and `integration_name`) mark who sent it.
 // With `send_at` the text passes the same checks and is stored as a
-// scheduled send (lib/scheduled.ts) that goes at its time. docs/integrations.md.
+// scheduled send (lib/scheduled.ts) that goes at its time, and that the
+// integration may cancel until then (`POST /api/v1/deliveries/{id}/cancel`,
+// doApiCancel, through doCancelScheduled). docs/integrations.md.
 import { badField, bodyString } from './http';
 import { findSettings } from './settings';
 import { doTouchConversation } from './threads';
 import { doFindOrCreateSmsThread, smsKey } from './sms';
 import { checkOutbound, doQueueDeliveries, type Legs } from './outbound';
 import { findByClientKey } from './messages';
-import { checkSendAtText, findScheduledByClientKey, newId } from './scheduled';
+import { checkSendAtText, doCancelScheduled, findScheduledByClientKey, newId } from './scheduled';
 import { findPhones } from './phones';
 import { planSms } from '../../src/lib/domain/segments';
 import { checkBody } from '../../src/lib/domain/messages';
@@ -268,4 +270,37 @@ export function findApiDelivery(app: CoreApp, integration: core.Record, id: stri
     done_at: d.getString('done_at'),
     updated: d.getString('updated'),
   };
+}
+
+/**
+ * doApiCancel cancels a text this integration scheduled, named by the
+ * delivery id the send answered, through doCancelScheduled (the thread's
+ * Cancel: one transaction, the row records who cancelled, the members see
+ * it leave). It answers with the delivery as GET does (status
+ * "cancelled"); a text already cancelled (by the key or by a member)
+ * answers the same, so a retry is harmless. 409 with a sentence when it
+ * went, failed or was never scheduled; 404 for any id this key did not
+ * schedule or send.
+ */
+export function doApiCancel(app: CoreApp, integration: core.Record, id: string): { [key: string]: unknown } {
+  let planned: core.Record | undefined;
+  try {
+    if (!id) throw new Error('no id');
+    planned = app.findFirstRecordByFilter('scheduled_messages', 'delivery = {:id} && integration = {:i}', { id, i: integration.id });
+  } catch (_) {
+    // sent at once, or not this key's: findApiDelivery tells which (404 for the latter)
+  }
+  if (!planned) {
+    findApiDelivery(app, integration, id);
+    throw new ApiError(409, 'This text was sent at once, not scheduled; a text that went cannot be cancelled.', null);
+  }
+  if (planned.getString('state') !== 'cancelled') {
+    try {
+      doCancelScheduled(app, integration, planned.id);
+    } catch (err) {
+      // a member (or a retry) cancelled it in between: the same answer as a repeat
+      if (app.findRecordById('scheduled_messages', planned.id).getString('state') !== 'cancelled') throw err;
+    }
+  }
+  return findApiDelivery(app, integration, id);
 }

@@ -277,7 +277,7 @@ describe('the OpenAPI document and the README', () => {
     const r = await api('/api/v1/openapi.json');
     expect(r.status).toBe(200);
     expect(r.json.openapi).toBe('3.1.0');
-    expect(Object.keys(r.json.paths).sort()).toEqual(['/api/v1/deliveries/{id}', '/api/v1/openapi.json', '/api/v1/sms']);
+    expect(Object.keys(r.json.paths).sort()).toEqual(['/api/v1/deliveries/{id}', '/api/v1/deliveries/{id}/cancel', '/api/v1/openapi.json', '/api/v1/sms']);
     expect(r.json.servers).toEqual([{ url: app.url }]);
   });
 

@@ -568,6 +568,7 @@ const ROUTES: RouteCase[] = [
   // the integration API takes API keys only: every sign-in is refused
   { name: 'POST /api/v1/sms (sign-ins, no key)', call: (pb) => pb.send('/api/v1/sms', { method: 'POST', body: { to: '+12015550123', text: 'x' } }), expected: [401, 401, 401, 401, 401] },
   { name: 'GET /api/v1/deliveries/{id} (sign-ins, no key)', call: (pb) => pb.send(`/api/v1/deliveries/${fixtures.deliveries.target}`, {}), expected: [401, 401, 401, 401, 401] },
+  { name: 'POST /api/v1/deliveries/{id}/cancel (sign-ins, no key)', call: (pb) => pb.send(`/api/v1/deliveries/${fixtures.deliveries.target}/cancel`, { method: 'POST' }), expected: [401, 401, 401, 401, 401] },
   { name: 'GET /api/v1/openapi.json', call: (pb) => pb.send('/api/v1/openapi.json', {}), expected: [200, 200, 200, 200, 200] },
   { name: 'POST /api/integrations', call: (pb) => pb.send('/api/integrations', { method: 'POST', body: { name: 'Made', scope_status: true } }), expected: [401, 403, 403, 200, 403] },
   { name: 'POST /api/integrations/{id}/revoke', call: (pb) => pb.send(`/api/integrations/${fixtures.integrations.target}/revoke`, { method: 'POST' }), expected: [401, 403, 403, 200, 403] },

@@ -177,9 +177,11 @@ describe('checked again when it goes', () => {
 
 describe('the send API with send_at', () => {
   let key = '';
+  let booking = '';
   beforeAll(async () => {
     const made = await alice.pb.send('/api/integrations', { method: 'POST', body: { name: 'Booking', numbers: [main.id], default_number: main.id, scope_send: true, scope_status: true } });
     key = made.key;
+    booking = made.integration.id;
   });
   const api = async (path: string, body?: unknown) => {
     const res = await fetch(app.url + path, {
@@ -225,11 +227,118 @@ describe('the send API with send_at', () => {
     expect(res.status).toBe(404);
   });
 
+  describe('cancelled by the key that scheduled it (POST /api/v1/deliveries/{id}/cancel)', () => {
+    const cancel = async (id: string, withKey = key) => {
+      const res = await fetch(`${app.url}/api/v1/deliveries/${id}/cancel`, { method: 'POST', headers: { Authorization: `Bearer ${withKey}` } });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    const cron = () => app.superuser.send('/api/crons/scheduled-sends', { method: 'POST' });
+
+    it('never goes: the members see it leave, the row says which key cancelled it, GET reports cancelled, a repeat answers the same', async () => {
+      const carolsInbox = await events(carol.pb, 'inbox');
+      const r = await api('/api/v1/sms', { to: '+12015550185', text: 'Your appointment is confirmed', send_at: inSeconds(2) });
+      // a second text, due at the same time and not cancelled, shows when the cron has run
+      const control = await api('/api/v1/sms', { to: '+12015550186', text: 'Your parcel is on its way', send_at: inSeconds(2) });
+      expect([r.json.status, control.json.status]).toEqual(['scheduled', 'scheduled']);
+
+      const done = await cancel(r.json.delivery);
+      expect(done).toMatchObject({ status: 200, json: { id: r.json.delivery, message: r.json.message, status: 'cancelled' } });
+      await carolsInbox.next((e) => e.type === 'scheduled' && e.scheduled.id === r.json.scheduled && e.scheduled.state === 'cancelled');
+      const row = await app.superuser.collection('scheduled_messages').getOne(r.json.scheduled);
+      expect(row).toMatchObject({ state: 'cancelled', cancelled_by: '', cancelled_by_integration: booking });
+      expect(row.done_at).not.toBe('');
+      // idempotent: a retry answers the same, and changes nothing
+      expect(await cancel(r.json.delivery)).toMatchObject({ status: 200, json: { status: 'cancelled', done_at: row.done_at } });
+
+      // past its time, the minute cron (run now by the superuser) sends the control, not the cancelled text
+      await new Promise((ok) => setTimeout(ok, Math.max(0, Date.parse(r.json.send_at) - Date.now() + 100)));
+      await cron();
+      const end = Date.now() + 20_000;
+      while ((await app.superuser.collection('scheduled_messages').getOne(control.json.scheduled)).state === 'scheduled') {
+        if (Date.now() > end) throw new Error('the cron did not send the control text');
+        await new Promise((ok) => setTimeout(ok, 200));
+      }
+      expect((await api(`/api/v1/deliveries/${control.json.delivery}`)).json.status).toBe('queued');
+      expect((await app.superuser.collection('scheduled_messages').getOne(r.json.scheduled)).state).toBe('cancelled');
+      expect(await messageOr404(r.json.message)).toBe(404);
+      expect(await app.superuser.collection('deliveries').getFullList({ filter: `to = "+12015550185"` })).toEqual([]);
+      expect((await api(`/api/v1/deliveries/${r.json.delivery}`)).json).toMatchObject({ status: 'cancelled' });
+      // a text that went cannot be cancelled
+      expect(await cancel(control.json.delivery)).toEqual({
+        status: 409,
+        json: expect.objectContaining({ message: 'This text was already sent; a text that went cannot be cancelled.' }),
+      });
+      await carolsInbox.off();
+    });
+
+    it('answers the same when a member cancelled it first', async () => {
+      const r = await api('/api/v1/sms', { to: '+12015550187', text: 'See you Friday', send_at: inSeconds(3600) });
+      await carol.pb.send(`/api/scheduled/${r.json.scheduled}/cancel`, { method: 'POST' });
+      expect(await cancel(r.json.delivery)).toMatchObject({ status: 200, json: { status: 'cancelled' } });
+      expect(await app.superuser.collection('scheduled_messages').getOne(r.json.scheduled)).toMatchObject({ cancelled_by: carol.record.id, cancelled_by_integration: '' });
+    });
+
+    it("counts against the key's rate limit like the other routes (429 with Retry-After)", async () => {
+      const limited = await alice.pb.send('/api/integrations', { method: 'POST', body: { name: 'Limited', numbers: [main.id], default_number: main.id, scope_send: true, rate_per_minute: 2 } });
+      const sent = await fetch(`${app.url}/api/v1/sms`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${limited.key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ to: '+12015550190', text: 'Limited', send_at: inSeconds(3600) }),
+      }).then((res) => res.json() as Promise<any>);
+      expect(sent.status).toBe('scheduled');
+      // six requests straddle at most one minute boundary, so one minute sees three
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await cancel(sent.delivery, limited.key));
+      expect(answers.map((a) => a.status)).toContain(200);
+      const refused = answers.find((a) => a.status === 429);
+      expect(refused?.json.message).toMatch(/^This API key may make 2 requests a minute; try again in \d+ s\.$/);
+    });
+
+    it("refuses: 409 for a text sent at once; 404 for another key's, a person's or an unknown id; 401 for a revoked key", async () => {
+      const now = await api('/api/v1/sms', { to: '+12015550188', text: 'Now, not later' });
+      expect(await cancel(now.json.delivery)).toEqual({ status: 409, json: expect.objectContaining({ message: 'This text was sent at once, not scheduled; a text that went cannot be cancelled.' }) });
+
+      const r = await api('/api/v1/sms', { to: '+12015550189', text: 'Mine to cancel', send_at: inSeconds(3600) });
+      const other = await alice.pb.send('/api/integrations', { method: 'POST', body: { name: 'Other sender', numbers: [main.id], default_number: main.id, scope_send: true } });
+      const missing = { status: 404, json: expect.objectContaining({ message: 'No delivery with that id was sent with this API key.' }) };
+      // another key: not its text, whether by delivery id or by the scheduled row's id
+      expect(await cancel(r.json.delivery, other.key)).toEqual(missing);
+      expect(await cancel(r.json.scheduled, other.key)).toEqual(missing);
+      // a person's scheduled text (its row id; it has no delivery id) and an unknown id
+      const persons = await schedule(bob, {});
+      expect(await cancel(persons.id)).toEqual(missing);
+      expect(await cancel(persons.message)).toEqual(missing);
+      expect(await cancel('nosuchid1234567')).toEqual(missing);
+      expect((await app.superuser.collection('scheduled_messages').getOne(persons.id)).state).toBe('scheduled');
+      expect((await app.superuser.collection('scheduled_messages').getOne(r.json.scheduled)).state).toBe('scheduled');
+      // the other key's own text it may cancel; ours stays
+      const theirs = await fetch(`${app.url}/api/v1/sms`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${other.key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ to: '+12015550189', text: 'Theirs', send_at: inSeconds(3600) }),
+      }).then((res) => res.json() as Promise<any>);
+      expect(await cancel(theirs.delivery)).toEqual(missing);
+      expect((await cancel(theirs.delivery, other.key)).status).toBe(200);
+      // a revoked key: 401 like the other routes, and the text stays scheduled
+      await alice.pb.send(`/api/integrations/${other.integration.id}/revoke`, { method: 'POST' });
+      const revoked = await cancel(r.json.delivery, other.key);
+      expect(revoked.status).toBe(401);
+      expect(revoked.json.message).toMatch(/^This API key \(Other sender\) was revoked on/);
+      // no key at all
+      const bare = await fetch(`${app.url}/api/v1/deliveries/${r.json.delivery}/cancel`, { method: 'POST' });
+      expect(bare.status).toBe(401);
+      expect((await app.superuser.collection('scheduled_messages').getOne(r.json.scheduled)).state).toBe('scheduled');
+    });
+  });
+
   it('is described in the OpenAPI document', async () => {
     const doc = (await api('/api/v1/openapi.json')).json;
     const props = doc.paths['/api/v1/sms'].post.requestBody.content['application/json'].schema.properties;
     expect(props.send_at).toMatchObject({ type: 'string', format: 'date-time' });
     expect(doc.components.schemas.Delivery.properties.status.enum).toContain('scheduled');
+    const cancel = doc.paths['/api/v1/deliveries/{id}/cancel'].post;
+    expect(Object.keys(cancel.responses).sort()).toEqual(['200', '401', '403', '404', '409', '429']);
+    expect(cancel.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Delivery' });
   });
 
   it('refuses send_at with a sentence: unparseable, no zone, past, over a year', async () => {

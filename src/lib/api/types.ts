@@ -255,6 +255,8 @@ export interface ScheduledRecord {
   /** why it was not sent (failed) */
   error: string;
   cancelled_by: string;
+  /** the integration that cancelled it through the send API (docs/integrations.md) */
+  cancelled_by_integration: string;
   done_at: string;
   created: string;
 }
