@@ -18,7 +18,7 @@ import { doFindOrCreateSmsThread } from './sms';
 import { doPublishBroadcastsDue } from './realtime';
 import { checkOutbound, checkSmsBody, doQueueDeliveries } from './outbound';
 import { checkBody } from '../../src/lib/domain/messages';
-import { type BroadcastPreview as Preview, checkCap, etaMs, linkLowWater, MAX_RECIPIENTS, planRecipients, releaseGapMs, releaseSize } from '../../src/lib/domain/broadcasts';
+import { type BroadcastPreview as Preview, type ReportRow, checkCap, etaMs, linkLowWater, MAX_RECIPIENTS, planRecipients, releaseGapMs, releaseSize } from '../../src/lib/domain/broadcasts';
 
 /** BroadcastRequest is a checked preview or start request. */
 export interface BroadcastRequest {
@@ -359,17 +359,6 @@ export function doReleaseBatch(app: CoreApp, id: string): { released: number; sk
     tx.save(b);
   });
   return out;
-}
-
-/** ReportRow is one recipient as the report shows it. */
-export interface ReportRow {
-  id: string;
-  phone: string;
-  status: string;
-  error: string;
-  conversation: string;
-  delivery_status: string;
-  delivery_error: string;
 }
 
 /** findReport returns a page of a broadcast's recipients with their deliveries' status, and the counts of each state. */

@@ -180,3 +180,14 @@ export interface BroadcastPreview {
   link_per_second: number;
   eta_s: number;
 }
+
+/** ReportRow is one recipient in a broadcast's report (`GET /api/broadcasts/{id}/report`): the hooks make it, the page shows it. */
+export interface ReportRow {
+  id: string;
+  phone: string;
+  status: string;
+  error: string;
+  conversation: string;
+  delivery_status: string;
+  delivery_error: string;
+}

@@ -5,7 +5,7 @@
 import { pb } from '$lib/api/pb';
 import { readError } from '$lib/api/errors';
 import { LiveList } from './live-list.svelte';
-import type { BroadcastPreview } from '$lib/domain/broadcasts';
+import type { BroadcastPreview, ReportRow } from '$lib/domain/broadcasts';
 
 export type { BroadcastPreview };
 
@@ -52,17 +52,6 @@ export interface BroadcastInput {
   numbers: string[];
   body: string;
   cap: number | '';
-}
-
-/** ReportRow is one recipient in the report. */
-export interface ReportRow {
-  id: string;
-  phone: string;
-  status: string;
-  error: string;
-  conversation: string;
-  delivery_status: string;
-  delivery_error: string;
 }
 
 const newestFirst = (list: BroadcastRecord[]) => list.sort((a, b) => b.created.localeCompare(a.created)).slice(0, 200);
